@@ -1,0 +1,21 @@
+"""Inbound channels: each verifies, decrypts, parses and deduplicates, then hands an
+:class:`~bot.messages.Inbound` to the dialog engine."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.context import Services
+
+
+def setup_channels(app: web.Application, services: Services) -> None:
+    import importlib
+
+    for name in ("bot.channels.mp", "bot.channels.work", "bot.web"):
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue  # not built yet
+            raise
+        module.setup(app, services)

@@ -1,0 +1,109 @@
+"""The ``wxbot`` command: serve, db, demo, import, and the feature groups in ``bot/commands``."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+import signal
+
+import click
+
+from bot.bootstrap import services_or_exit, settings_or_exit, setup_logging
+
+log = logging.getLogger("wxbot")
+
+# Feature command groups, one module each; a module that is not there yet is skipped.
+COMMAND_MODULES = (
+    "bot.commands.importer",
+    "bot.commands.demo",
+    "bot.commands.nlu",
+    "bot.commands.chat",
+    "bot.commands.care",
+    "bot.commands.outbox",
+    "bot.commands.mp",
+    "bot.commands.work",
+)
+
+
+@click.group()
+@click.option("--log-level", default="INFO", show_default=True, help="DEBUG, INFO, WARNING…")
+def main(log_level: str) -> None:
+    """wxbot: after-sales service on WeChat and WeCom."""
+    setup_logging(log_level)
+
+
+@main.command()
+@click.option("--host", default=None, help="Interface to listen on (config server.host).")
+@click.option("--port", type=int, default=None, help="Port (config server.port).")
+@click.option(
+    "--role",
+    type=click.Choice(["all", "web", "scheduler"]),
+    default="all",
+    show_default=True,
+    help="web: the webhooks and pages; scheduler: care planner and sender; all: both.",
+)
+def serve(host: str | None, port: int | None, role: str) -> None:
+    """Serve the webhooks and run the care scheduler."""
+    services = services_or_exit()
+    host = host or services.settings.server.host
+    port = port or services.settings.server.port
+    asyncio.run(_serve(services, host, port, role))
+
+
+async def _serve(services, host: str, port: int, role: str) -> None:
+    from aiohttp import web
+
+    from bot.app import create_app
+    from bot.runtime import start_background, stop_background
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    runner = None
+    await start_background(services, role)
+    if role in ("all", "web"):
+        runner = web.AppRunner(create_app(services), access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, host, port).start()
+        mode = "sandbox" if services.settings.sandbox else "live"
+        click.echo(f"wxbot serving on http://{host}:{port} ({mode}, role={role})", err=True)
+    else:
+        click.echo(f"wxbot scheduler running (role={role})", err=True)
+    await stop.wait()
+    if runner is not None:
+        await runner.cleanup()
+    await stop_background(services)
+    await services.close()
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Apply the Alembic migrations to database.url."""
+    from storage.migrate import upgrade
+
+    settings = settings_or_exit()
+    upgrade(settings.database.url, revision)
+    click.echo(f"database at revision {revision}", err=True)
+
+
+for _name in COMMAND_MODULES:
+    try:
+        _module = importlib.import_module(_name)
+    except ModuleNotFoundError as _exc:
+        if _exc.name != _name:
+            raise
+        continue
+    for _cmd in getattr(_module, "COMMANDS", ()):
+        main.add_command(_cmd)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
