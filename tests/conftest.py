@@ -63,3 +63,44 @@ async def services(settings: Settings) -> AsyncIterator[Services]:
     svc = build_services(settings, now=NOW)
     yield svc
     await svc.close()
+
+
+PG_ADMIN_DSN = os.environ.get("WXBOT_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+async def _pg_reachable() -> str | None:
+    try:
+        import asyncpg
+
+        conn = await asyncpg.connect(PG_ADMIN_DSN, timeout=2)
+        await conn.close()
+        return None
+    except Exception as exc:  # noqa: BLE001 - any failure means: skip
+        return f"PostgreSQL not reachable at {PG_ADMIN_DSN}: {type(exc).__name__}: {exc}"
+
+
+@pytest.fixture
+async def pg_url() -> AsyncIterator[str]:
+    """A fresh, migrated PostgreSQL database for one test; skipped when the server is down."""
+    import uuid
+
+    import asyncpg
+
+    reason = await _pg_reachable()
+    if reason:
+        pytest.skip(reason)
+    name = f"wxbot_t_{uuid.uuid4().hex[:10]}"
+    admin = await asyncpg.connect(PG_ADMIN_DSN)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.close()
+    base = PG_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
+    url = f"{base}/{name}"
+    from storage.migrate import upgrade
+
+    upgrade(url)
+    try:
+        yield url
+    finally:
+        admin = await asyncpg.connect(PG_ADMIN_DSN)
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()

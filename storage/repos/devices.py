@@ -1,0 +1,87 @@
+"""Device queries: the customer's appliances and their consumable stages."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from storage.models import ConsumableStage, Device
+
+
+async def by_serial(session: AsyncSession, serial: str) -> Device | None:
+    return await session.scalar(select(Device).where(Device.serial == serial))
+
+
+async def for_customer(
+    session: AsyncSession, customer_id: int, category: str | None = None
+) -> list[Device]:
+    q = (
+        select(Device)
+        .where(Device.customer_id == customer_id, Device.retired.is_(False))
+        .options(selectinload(Device.stages))
+        .order_by(Device.id)
+    )
+    if category:
+        q = q.where(Device.category == category)
+    return list(await session.scalars(q))
+
+
+async def upsert_by_serial(session: AsyncSession, serial: str, fields: dict[str, Any]) -> str:
+    """Insert or update the device with this serial. Returns "created", "updated" or "unchanged"."""
+    device = await by_serial(session, serial)
+    if device is None:
+        session.add(Device(serial=serial, **fields))
+        await session.flush()
+        return "created"
+    changed = False
+    for key, value in fields.items():
+        if value is not None and getattr(device, key) != value:
+            setattr(device, key, value)
+            changed = True
+    if changed:
+        await session.flush()
+    return "updated" if changed else "unchanged"
+
+
+# ── added for the business handlers (filters, warranty, register) ──
+
+
+async def get_for_customer(session: AsyncSession, customer_id: int, device_id: int) -> Device | None:
+    """One of the customer's devices (with its stages), or ``None`` if not theirs."""
+    return await session.scalar(
+        select(Device)
+        .where(Device.id == device_id, Device.customer_id == customer_id)
+        .options(selectinload(Device.stages))
+    )
+
+
+async def create(session: AsyncSession, **fields: Any) -> Device:
+    device = Device(**fields)
+    session.add(device)
+    await session.flush()
+    return device
+
+
+async def set_stage_replaced(
+    session: AsyncSession, device_id: int, stage: str, name: str, life_days: int, on: date
+) -> ConsumableStage:
+    """Record that a filter stage was replaced on ``on`` (the row is created if missing)."""
+    row = await session.scalar(
+        select(ConsumableStage).where(
+            ConsumableStage.device_id == device_id, ConsumableStage.stage == stage
+        )
+    )
+    if row is None:
+        row = ConsumableStage(
+            device_id=device_id, stage=stage, name=name, life_days=life_days, last_replaced_on=on
+        )
+        session.add(row)
+    else:
+        row.last_replaced_on = on
+        row.life_days = life_days
+    await session.flush()
+    return row

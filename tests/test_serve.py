@@ -1,0 +1,66 @@
+"""`wxbot serve` starts, answers /healthz and /metrics, and stops cleanly on SIGTERM."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_answers_health_and_metrics(settings):
+    port = _free_port()
+    env = {"WXBOT_DATABASE__URL": settings.database.url, "PATH": "/usr/bin:/bin"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "serve", "--port", str(port), "--role", "web"],
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        body = None
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as resp:
+                    body = resp.read().decode()
+                    break
+            except OSError:
+                time.sleep(0.1)
+        assert body is not None and '"ok"' in body
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as resp:
+            metrics = resp.read().decode()
+        assert 'wxbot_http_requests_total{route="/healthz",status="200"}' in metrics
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=15)
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
+
+
+async def test_healthz_is_503_when_the_database_is_gone(services):
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from bot.app import create_app
+
+    async def boom() -> bool:
+        raise OSError("disk gone")
+
+    services.db.ping = boom  # type: ignore[method-assign]
+    async with TestClient(TestServer(create_app(services, channels=False))) as client:
+        resp = await client.get("/healthz")
+        assert resp.status == 503
+        assert (await resp.json())["database"] == "unreachable"
