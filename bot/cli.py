@@ -94,6 +94,22 @@ def db_upgrade(revision: str) -> None:
     click.echo(f"database at revision {revision}", err=True)
 
 
+@db.command("revision")
+@click.option("-m", "--message", required=True, help="What the schema change is.")
+def db_revision(message: str) -> None:
+    """Write a new migration from the difference between storage/models.py and head."""
+    import tempfile
+
+    from alembic import command
+
+    from storage.migrate import alembic_config, upgrade
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite+aiosqlite:///{tmp}/head.db"
+        upgrade(url)
+        command.revision(alembic_config(url), message=message, autogenerate=True)
+
+
 for _name in COMMAND_MODULES:
     try:
         _module = importlib.import_module(_name)
