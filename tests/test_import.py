@@ -91,3 +91,20 @@ def test_import_cli_prints_each_rejected_row(tmp_path: Path, settings):
     assert "row 5: birthday:" in proc.stdout
     assert "row 6: store: unknown store code 'S999'" in proc.stdout
     assert "5 rows: 2 created, 0 updated, 0 unchanged, 3 rejected" in proc.stdout
+
+
+def test_large_import_shows_a_progress_bar(tmp_path: Path, settings):
+    cfile = tmp_path / "many.csv"
+    lines = ["phone,name,city"] + [f"1370000{i:04d},客户{i},上海" for i in range(600)]
+    cfile.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    env = {"WXBOT_DATABASE__URL": settings.database.url, "PATH": "/usr/bin:/bin"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "import", "customers", str(cfile)],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "600/600" in proc.stderr and "import customers" in proc.stderr
+    assert "600 rows: 600 created" in proc.stdout
