@@ -15,7 +15,7 @@ async def start_background(services: Services, role: str) -> None:
         nlu = importlib.import_module("bot.nlu")
         warm = getattr(nlu, "warm_up_in_background", None)
         if warm is not None:
-            warm()
+            warm(services.settings)
     if role in ("all", "scheduler"):
         try:
             scheduler = importlib.import_module("bot.care.scheduler")

@@ -1,0 +1,87 @@
+"""``wxbot nlu``: parse utterances from stdin, and score a labelled set."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from bot.bootstrap import settings_or_exit
+
+
+def _now(value: str | None, tz) -> datetime | None:
+    if not value:
+        return None
+    try:
+        now = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"not an ISO 8601 time: {value!r}", param_hint="--now") from None
+    return now if now.tzinfo else now.replace(tzinfo=tz)
+
+
+@click.group()
+def nlu() -> None:
+    """Understanding messages: intents and entities."""
+
+
+@nlu.command("parse")
+@click.option(
+    "--now", "now_text", default=None, help="ISO 8601 moment relative dates resolve against."
+)
+def parse_cmd(now_text: str | None) -> None:
+    """Read utterances one per line on stdin; write one JSON object per line."""
+    from bot.nlu import configure
+
+    settings = settings_or_exit()
+    pipeline = configure(settings)
+    now = _now(now_text, settings.tz)
+    for line in sys.stdin:
+        text = line.rstrip("\r\n")
+        if not text.strip():
+            continue
+        result = pipeline.parse(text, now=now, tz=settings.tz)
+        click.echo(json.dumps(result.as_json(), ensure_ascii=False))
+
+
+@nlu.command("eval")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--now", "now_text", default=None, help="Overrides the file's `now`.")
+@click.option("--errors/--no-errors", default=False, help="Also list every miss.")
+def eval_cmd(file: Path, now_text: str | None, errors: bool) -> None:
+    """Per-intent precision, recall and F1, the confusion pairs, and entity accuracy."""
+    from bot.nlu import configure
+    from bot.nlu.evaluate import evaluate, load_set
+
+    settings = settings_or_exit()
+    pipeline = configure(settings)
+    file_now, items = load_set(file)
+    now = _now(now_text, settings.tz) or file_now
+    report = evaluate(items, lambda t: pipeline.parse(t, now=now, tz=settings.tz))
+    for line in report.lines():
+        click.echo(line)
+    if errors:
+        click.echo("\nmisses:")
+        for e in report.errors:
+            click.echo("  " + json.dumps(e, ensure_ascii=False))
+
+
+@nlu.command("tune")
+@click.option("--folds", default=5, show_default=True)
+def tune_cmd(folds: int) -> None:
+    """Cross-validate the corpus to choose nlu.confidence_threshold."""
+    from bot.nlu import configure
+    from bot.nlu.tuning import cross_validate
+
+    pipeline = configure(settings_or_exit())
+    scores = cross_validate(pipeline, folds=folds)
+    best = max(scores, key=lambda th: (scores[th], th))
+    for th, acc in scores.items():
+        mark = "  <- best" if th == best else ""
+        current = "  (configured)" if abs(th - pipeline.threshold) < 1e-9 else ""
+        click.echo(f"threshold {th:.2f}: accuracy {acc:.3f}{mark}{current}")
+
+
+COMMANDS = [nlu]

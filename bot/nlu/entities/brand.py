@@ -1,0 +1,32 @@
+"""``brand``: canonical brand names from the configured dictionary (海尔, 格力, gree → 格力).
+
+老板 is also a word ("让你们老板来"), so bare 老板 is a brand only right before a product word
+(老板烟机, 老板的油烟机) or 电器."""
+
+from __future__ import annotations
+
+import re
+
+from bot.nlu.entities import Context
+from bot.nlu.types import Entity
+
+_BOSS = re.compile(r"老板(?=的?(?:电器|牌|家的))")
+
+
+def extract(ctx: Context) -> list[Entity]:
+    out = []
+    for m in ctx.lexicon.brand_matcher.finditer(ctx.text):
+        if m.group(0) == "老板":
+            continue  # decided below, by what follows it
+        canon = ctx.lexicon.canonical_brand(m.group(0))
+        if canon and not ctx.overlaps(m.start(), m.end()):
+            out.append(ctx.entity("brand", canon, m.start(), m.end()))
+    if "老板" in ctx.lexicon.brands:
+        cat = ctx.lexicon.category_matcher
+        for m in re.finditer("老板", ctx.text):
+            after = ctx.text[m.end() :].lstrip("的 ")
+            if _BOSS.match(ctx.text, m.start()) or cat.match(after):
+                if not any(e.start <= m.start() < e.end for e in out):
+                    out.append(ctx.entity("brand", "老板", m.start(), m.end()))
+    out.sort(key=lambda e: e.start)
+    return out

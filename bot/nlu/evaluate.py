@@ -1,0 +1,127 @@
+"""Scoring a labelled set: per-intent precision / recall / F1, confusion pairs, entity accuracy.
+
+The file format (tests/nlu/heldout.yaml): ``now`` (ISO 8601) and ``utterances``, each with
+``text``, ``intent`` and optional entity keys (``phone: "138…"``; ``null`` = must find none).
+An entity counts as right when the first entity of that type has exactly that value.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.nlu.types import Parse
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+ENTITY_TYPES = (
+    "phone",
+    "datetime",
+    "address",
+    "product_category",
+    "brand",
+    "model",
+    "symptom",
+    "quantity",
+)
+
+
+@dataclass
+class Report:
+    total: int = 0
+    correct: int = 0
+    per_intent: dict[str, dict[str, float]] = field(default_factory=dict)
+    confusions: list[tuple[str, str, int]] = field(default_factory=list)
+    entity: dict[str, tuple[int, int]] = field(default_factory=dict)  # type -> (right, total)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.total if self.total else 0.0
+
+    def entity_accuracy(self, type_: str) -> float:
+        right, total = self.entity.get(type_, (0, 0))
+        return right / total if total else 1.0
+
+    def lines(self) -> list[str]:
+        out = [f"intent accuracy: {self.accuracy:.3f} ({self.correct}/{self.total})", ""]
+        out.append(f"{'intent':<18}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>9}")
+        for intent, m in sorted(self.per_intent.items()):
+            out.append(
+                f"{intent:<18}{m['precision']:>10.3f}{m['recall']:>10.3f}{m['f1']:>10.3f}{int(m['support']):>9}"
+            )
+        out.append("")
+        out.append("confusions (expected -> got: count):")
+        out += [f"  {a} -> {b}: {n}" for a, b, n in self.confusions] or ["  none"]
+        out.append("")
+        out.append("entity accuracy (first entity of the type, exact value):")
+        for t in ENTITY_TYPES:
+            if t in self.entity:
+                right, total = self.entity[t]
+                out.append(f"  {t:<18}{right / total:.3f} ({right}/{total})")
+        return out
+
+
+def load_set(path: Path) -> tuple[datetime | None, list[dict[str, Any]]]:
+    data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_Loader)
+    if isinstance(data, list):
+        return None, data
+    now = data.get("now")
+    if isinstance(now, str):
+        now = datetime.fromisoformat(now)
+    return now, list(data["utterances"])
+
+
+def evaluate(items: list[dict[str, Any]], parse: Callable[[str], Parse]) -> Report:
+    rep = Report()
+    pairs: Counter[tuple[str, str]] = Counter()
+    gold_n: Counter[str] = Counter()
+    pred_n: Counter[str] = Counter()
+    hit: Counter[str] = Counter()
+    ent: dict[str, list[int]] = {}
+    for item in items:
+        p = parse(str(item["text"]))
+        want = item["intent"]
+        rep.total += 1
+        gold_n[want] += 1
+        pred_n[p.intent] += 1
+        wrong: dict[str, Any] = {}
+        if p.intent == want:
+            rep.correct += 1
+            hit[want] += 1
+        else:
+            pairs[(want, p.intent)] += 1
+            wrong["intent"] = (want, p.intent, round(p.confidence, 3))
+        for t in ENTITY_TYPES:
+            if t not in item:
+                continue
+            expected = item[t]
+            got = p.first(t)
+            value = got.value if got else None
+            ok = value == (str(expected) if expected is not None else None)
+            tally = ent.setdefault(t, [0, 0])
+            tally[0] += ok
+            tally[1] += 1
+            if not ok:
+                wrong[t] = (expected, value)
+        if wrong:
+            rep.errors.append({"text": item["text"], **wrong})
+    for intent in sorted(set(gold_n) | set(pred_n)):
+        prec = hit[intent] / pred_n[intent] if pred_n[intent] else 0.0
+        rec = hit[intent] / gold_n[intent] if gold_n[intent] else 0.0
+        f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+        rep.per_intent[intent] = {
+            "precision": prec,
+            "recall": rec,
+            "f1": f1,
+            "support": gold_n[intent],
+        }
+    rep.confusions = [(a, b, n) for (a, b), n in pairs.most_common()]
+    rep.entity = {t: (v[0], v[1]) for t, v in ent.items()}
+    return rep

@@ -1,0 +1,41 @@
+"""Chinese numerals: 两 → 2, 十五 → 15, 二十三 → 23 (enough for dates, hours and counts)."""
+
+from __future__ import annotations
+
+DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "俩": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+UNITS = {"十": 10, "百": 100, "千": 1000}
+CN_NUM = "[零〇一二两俩三四五六七八九十百千]"
+NUM = rf"(?:\d+|{CN_NUM}+)"
+
+
+def to_int(s: str) -> int | None:
+    """``"12"`` → 12, ``"十二"`` → 12, ``"两"`` → 2; None when it is not a number."""
+    s = s.strip()
+    if not s:
+        return None
+    if s.isdigit():
+        return int(s)
+    total, current = 0, 0
+    for ch in s:
+        if ch in DIGITS:
+            current = DIGITS[ch]
+        elif ch in UNITS:
+            total += (current or 1) * UNITS[ch]
+            current = 0
+        else:
+            return None
+    return total + current
