@@ -1,0 +1,70 @@
+"""Admin console queries: service tickets."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from storage.models import Customer, OutboxMessage, Rating, ServiceTicket, Staff
+
+
+async def listing(
+    session: AsyncSession, status: str | None = None, *, limit: int = 100
+) -> list[tuple[ServiceTicket, Customer]]:
+    q = (
+        select(ServiceTicket, Customer)
+        .join(Customer, Customer.id == ServiceTicket.customer_id)
+        .order_by(ServiceTicket.id.desc())
+        .limit(limit)
+    )
+    if status:
+        q = q.where(ServiceTicket.status == status)
+    return [(t, c) for t, c in (await session.execute(q)).all()]
+
+
+async def counts(session: AsyncSession) -> dict[str, int]:
+    rows = await session.execute(
+        select(ServiceTicket.status, func.count()).group_by(ServiceTicket.status)
+    )
+    return {s: n for s, n in rows.all()}
+
+
+async def get(session: AsyncSession, ticket_id: int) -> ServiceTicket | None:
+    return await session.scalar(
+        select(ServiceTicket)
+        .where(ServiceTicket.id == ticket_id)
+        .options(selectinload(ServiceTicket.events))
+    )
+
+
+async def by_number(session: AsyncSession, number: str) -> ServiceTicket | None:
+    return await session.scalar(
+        select(ServiceTicket)
+        .where(ServiceTicket.number == number)
+        .options(selectinload(ServiceTicket.events))
+    )
+
+
+async def rating(session: AsyncSession, ticket_id: int) -> Rating | None:
+    return await session.scalar(select(Rating).where(Rating.ticket_id == ticket_id))
+
+
+async def engineer(session: AsyncSession, staff_id: int | None) -> Staff | None:
+    return await session.get(Staff, staff_id) if staff_id else None
+
+
+async def pending_after(session: AsyncSession, customer_id: int, after_id: int) -> list[int]:
+    """Ids of the customer's pending outbox rows newer than ``after_id`` (just enqueued)."""
+    rows = await session.scalars(
+        select(OutboxMessage.id).where(
+            OutboxMessage.customer_id == customer_id,
+            OutboxMessage.id > after_id,
+            OutboxMessage.status == "pending",
+        )
+    )
+    return list(rows)
+
+
+async def last_outbox_id(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.max(OutboxMessage.id))) or 0)
