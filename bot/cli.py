@@ -23,6 +23,8 @@ COMMAND_MODULES = (
     "bot.commands.outbox",
     "bot.commands.mp",
     "bot.commands.work",
+    "bot.commands.admin",
+    "bot.commands.business",
 )
 
 

@@ -50,7 +50,9 @@ async def upsert_by_serial(session: AsyncSession, serial: str, fields: dict[str,
 # ── added for the business handlers (filters, warranty, register) ──
 
 
-async def get_for_customer(session: AsyncSession, customer_id: int, device_id: int) -> Device | None:
+async def get_for_customer(
+    session: AsyncSession, customer_id: int, device_id: int
+) -> Device | None:
     """One of the customer's devices (with its stages), or ``None`` if not theirs."""
     return await session.scalar(
         select(Device)

@@ -1,0 +1,436 @@
+"""The dialog engine: one message in, one reply out, one question at a time.
+
+Per message: who is it (customer) → is a human talking (quiet) → the session → NLU →
+cancel? a rating? → fill the pending form (several slots at once, corrections, an aside
+answered then back to the question) or route the intent (bot/dialog/routes.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from bot.context import Services
+from bot.dialog import sessions, words
+from bot.dialog.forms import CONFIRM, Form, Reask, Turn, call
+from bot.dialog.routes import ENDS_FORM, resolve, shortcut
+from bot.messages import Inbound, Reply
+from storage.repos import handoffs, identities
+
+log = logging.getLogger(__name__)
+
+FORM_KEYS = ("form", "slots", "asking", "offer", "declined", "scratch")
+TEXT_KINDS = ("text", "voice")
+SWITCH_CONFIDENCE = 0.9  # leaving a half-filled form for another one needs a clear request
+
+
+async def _parse(services: Services, text: str):
+    """The NLU with this service's settings; off the event loop while it is still warming up."""
+    from bot import nlu
+
+    try:
+        return await nlu.aparse(text, services.settings, now=services.clock.now())
+    except Exception:  # a broken NLU must not silence the bot
+        log.exception("nlu failed; treating the message as unknown")
+        return nlu.Parse(text, "unknown", 0.0)
+
+
+async def respond(services: Services, inbound: Inbound) -> Reply:
+    """Answer one inbound message (the webhook, the chat CLI and tests all come here)."""
+    now = services.clock.now()
+    text = (inbound.text or "").strip()
+    if text:
+        parse = await _parse(services, text)
+    else:
+        from bot.nlu import Parse
+
+        parse = Parse(text, "unknown", 0.0)
+    async with services.db.transaction() as db:
+        customer = await identities.customer_for(
+            db, inbound.channel, inbound.account, inbound.user_id, unionid=inbound.unionid
+        )
+        if await handoffs.quiet_for(db, customer.id, now) is not None:
+            return Reply()  # a person is talking with them
+        state = await sessions.load(services, inbound.user_key, db=db)
+        turn = Turn(services, inbound, parse, db, customer, state)
+        reply = await handle(turn)
+        await sessions.save(services, inbound.user_key, turn.state, db=db)
+        urgent = list(db.info.pop("deliver_soon", []))
+    if urgent:
+        _deliver_soon(services, urgent)
+    return reply
+
+
+def _deliver_soon(services: Services, ids: list[int]) -> None:
+    """Staff notices (a complaint, a new ticket) go out now, not at the next outbox tick."""
+    try:
+        from bot.outbox import deliver_soon
+    except ImportError:
+        return
+
+    async def send() -> None:
+        try:
+            await deliver_soon(services, ids)
+        except Exception:  # the dispatcher's tick retries what failed here
+            log.exception("deliver_soon failed for %d outbox rows", len(ids))
+
+    services.spawn(send())
+
+
+def _as_reply(result: str | Reply, intent: str | None) -> Reply:
+    if isinstance(result, Reply):
+        if result.intent is None:
+            result.intent = intent
+        return result
+    return Reply(text=result, intent=intent)
+
+
+def clear_form(state: dict[str, Any]) -> None:
+    for key in FORM_KEYS:
+        state.pop(key, None)
+
+
+async def handle(turn: Turn) -> Reply:
+    st = turn.state
+    inbound = turn.inbound
+    intent = inbound.intent_hint or turn.parse.intent
+    if inbound.kind == "event":
+        if inbound.event in ("subscribe", "SCAN") or not inbound.intent_hint:
+            intent = inbound.intent_hint or "greeting"
+    elif inbound.kind not in TEXT_KINDS:
+        from handlers import smalltalk
+
+        form = _current_form(st)
+        if form is not None:  # e.g. a location for the address, a photo of the invoice
+            return await _continue(turn, form, intent="unknown")
+        return _as_reply(await smalltalk.non_text(turn), "non_text")
+
+    if words.is_cancel(turn.text):
+        form = _current_form(st)
+        clear_form(st)
+        st.pop("unknowns", None)
+        if form is not None:
+            return Reply(text=f"好的，{form.title}已取消。还有什么可以帮您？", intent="cancel")
+        if re.search(r"预约|工单|订单|单子|上门", turn.text):
+            return Reply(
+                text="要取消已经约好的服务的话，回复“人工”，店里同事马上帮您处理～",
+                intent="cancel",
+            )
+        return Reply(text="好的～有需要随时找我。", intent="cancel")
+
+    if st.pop("offered_human", None) and words.is_yes(turn.text):
+        clear_form(st)
+        return await dispatch(turn, "human_agent")
+
+    cut = shortcut(words.norm(turn.text))
+    if cut:
+        intent = cut
+    if intent != turn.parse.intent:  # a menu click or a shortcut names it: trust it
+        turn.parse.intent, turn.parse.confidence = intent, 1.0
+
+    # a rating, when one is expected or the message is unmistakably one ("4星", "⭐⭐⭐⭐");
+    # while a form waits, only the unmistakable kind ("2" may pick from a list)
+    from handlers import rating
+
+    form = _current_form(st)
+    rated = await rating.maybe_rate(turn, explicit_only=form is not None)
+    if rated is not None:
+        return _as_reply(rated, "rating")
+
+    if form is not None:
+        return await _continue(turn, form, intent)
+    return await dispatch(turn, intent)
+
+
+def _current_form(state: dict[str, Any]) -> Form | None:
+    name = state.get("form")
+    if not name:
+        return None
+    target = resolve(name)
+    return target if isinstance(target, Form) else None
+
+
+async def dispatch(turn: Turn, intent: str, lead: str = "") -> Reply:
+    """Route an intent with no form pending."""
+    st = turn.state
+    if intent == "unknown":
+        st["unknowns"] = int(st.get("unknowns", 0)) + 1
+        if st["unknowns"] >= 2:
+            st["unknowns"] = 0
+            st["offered_human"] = True
+            return Reply(
+                text="抱歉，我还没听懂😅 需要帮您转人工客服吗？回复“是”就转。",
+                intent="unknown",
+            )
+    else:
+        st.pop("unknowns", None)
+    target = resolve(intent)
+    if isinstance(target, Form):
+        return await start_form(turn, target, intent, lead)
+    result = await target(turn)
+    reply = _as_reply(result, intent)
+    if lead and reply.text:
+        reply.text = f"{lead}\n{reply.text}"
+    return reply
+
+
+async def start_form(turn: Turn, form: Form, intent: str, lead: str = "") -> Reply:
+    st = turn.state
+    clear_form(st)
+    st["form"] = intent
+    st["slots"] = {}
+    turn.form_intent = intent
+    if form.start is not None:
+        answer = await call(form.start, turn)
+        if answer:
+            clear_form(st)
+            return _as_reply(answer, intent)
+    errors = await _take(turn, form, asked=None)
+    intro = "\n".join(x for x in (lead, form.intro) if x)
+    if errors:  # a value said at once was wrong: re-ask that one first
+        return _as_reply("\n".join(x for x in (intro, errors[0]) if x), intent)
+    return _as_reply(await next_step(turn, form, intro), intent)
+
+
+async def _take(turn: Turn, form: Form, asked: str | None) -> list[str]:
+    """Extract every slot this message fills, validate, store. Returns the error notes
+    (each re-asks its slot). Sets ``turn.state['_took']`` to the slot names filled."""
+    turn.asked = asked
+    turn.form_intent = turn.state.get("form")
+    filled: list[str] = []
+    errors: list[str] = []
+    # a value already given changes only on purpose: at the confirmation, when asked again,
+    # with a correction word ("电话写错了 是139…"), or in a message about this same request
+    overwrite = (
+        turn.state.get("asking") == CONFIRM
+        or bool(_CORRECTION.search(turn.text))
+        or turn.parse.intent == turn.form_intent
+    )
+    for slot in form.slots:
+        guarded = slot.name in turn.slots and not (overwrite or asked == slot.name)
+        if not await _required(turn, slot):
+            continue
+        if slot.optional and asked == slot.name and words.is_skip(turn.text):
+            turn.slots[slot.name] = None
+            filled.append(slot.name)
+            continue
+        value = await call(slot.extract, turn)
+        if value is None:
+            continue
+        if guarded and not _extends(turn.slots[slot.name], value):
+            continue
+        error = await call(slot.validate, turn, value) if slot.validate else None
+        if error:
+            errors.append((slot.name, error))
+            continue
+        turn.slots[slot.name] = value
+        filled.append(slot.name)
+    turn.state["_took"] = filled
+    if filled and all(name == asked for name, _ in errors):
+        errors = []  # the message was about another slot, not a bad answer to this one
+    for name, _ in errors[:1]:
+        turn.state["asking"] = name
+        turn.state.pop("offer", None)
+        turn.slots.pop(name, None)
+    return [e for _, e in errors[:1]]
+
+
+def _extends(old: Any, new: Any) -> bool:
+    """``new`` only adds to ``old`` ("格力的" after "空调"): every known field kept."""
+    if not isinstance(old, dict) or not isinstance(new, dict) or old == new:
+        return False
+    return all(new.get(k) == v for k, v in old.items() if v is not None)
+
+
+async def _required(turn: Turn, slot) -> bool:
+    if isinstance(slot.required, bool):
+        return slot.required
+    return bool(await call(slot.required, turn))
+
+
+async def next_step(turn: Turn, form: Form, lead: str = "") -> str | Reply:
+    """Ask for the first missing slot (offering a known value), else confirm or submit."""
+    st = turn.state
+    st.pop("_took", None)
+
+    def said(text: str) -> str:
+        return f"{lead}\n{text}" if lead else text
+
+    for slot in form.slots:
+        if slot.name in turn.slots or not await _required(turn, slot):
+            continue
+        if slot.prefill is not None and slot.name not in st.get("declined", []):
+            known = await call(slot.prefill, turn)
+            if known is not None:
+                if slot.offer is None:
+                    turn.slots[slot.name] = known
+                    continue
+                st["asking"] = slot.name
+                st["offer"] = {"slot": slot.name, "value": known}
+                if isinstance(slot.offer, str):
+                    question = slot.offer.format(value=slot.display(known))
+                else:
+                    question = await call(slot.offer, turn, known)
+                return said(question)
+        st["asking"] = slot.name
+        st.pop("offer", None)
+        return said(await _prompt(turn, slot))
+    st.pop("offer", None)
+    if form.confirm is False:
+        return await _submit(turn, form, lead)
+    st["asking"] = CONFIRM
+    return said(await _confirmation(turn, form))
+
+
+async def _prompt(turn: Turn, slot) -> str:
+    if isinstance(slot.prompt, str):
+        return slot.prompt
+    return await call(slot.prompt, turn)
+
+
+async def _confirmation(turn: Turn, form: Form) -> str:
+    if callable(form.confirm):
+        return await call(form.confirm, turn)
+    return f"请核对一下：\n{form.summary(turn)}\n{form.confirm_hint}"
+
+
+async def _submit(turn: Turn, form: Form, lead: str = "") -> str | Reply:
+    try:
+        result = await form.submit(turn)
+    except Reask as again:
+        turn.slots.pop(again.slot, None)
+        turn.state["asking"] = again.slot
+        return again.message
+    clear_form(turn.state)
+    if lead and isinstance(result, str):
+        return f"{lead}\n{result}"
+    return result
+
+
+async def _continue(turn: Turn, form: Form, intent: str) -> Reply:
+    """The person answers (or not) the pending question of ``form``."""
+    st = turn.state
+    name = st["form"]
+    asking = st.get("asking")
+    turn.form_intent = name
+    text = turn.text
+
+    # a value we offered ("还是上门到 XX 吗?")
+    offer = st.get("offer")
+    if offer and asking == offer["slot"]:
+        if words.is_yes(text):
+            turn.slots[offer["slot"]] = offer["value"]
+            st.pop("offer", None)
+            errors = await _take(turn, form, asked=None)
+            if errors:
+                return _as_reply(errors[0], name)
+            return _as_reply(await next_step(turn, form), name)
+        probe = dict(turn.slots)
+        await _take(turn, form, asked=asking)
+        took = st.pop("_took", [])
+        turn.slots.clear()
+        turn.slots.update(probe)
+        if asking not in took and words.is_no(text):  # "不是" (and nothing new said)
+            st.pop("offer", None)
+            st.setdefault("declined", []).append(offer["slot"])
+            slot = form.slot(offer["slot"])
+            return _as_reply(f"好的，{await _prompt(turn, slot)}", name)
+
+    if asking == CONFIRM and words.is_yes(text):
+        errors = await _take(turn, form, asked=None)
+        if not st.get("_took") and not errors:
+            return _as_reply(await _submit(turn, form), name)
+
+    errors = await _take(turn, form, asked=None if asking == CONFIRM else asking)
+    took = st.pop("_took", [])
+    if asking not in took and _asks_for_another_form(turn, intent, name):
+        return await start_form(turn, resolve(intent), intent, f"好的，先不{form.title}了。")
+    if took:
+        st.pop("unknowns", None)
+        if errors:
+            return _as_reply(errors[0], name)
+        labels = "、".join(form.slot(n).label or n for n in took if form.slot(n).label)
+        if asking == CONFIRM:
+            return _as_reply(await next_step(turn, form, f"好的，{labels}已更新。"), name)
+        if asking not in took and labels:  # they said something else than what was asked
+            return _as_reply(await next_step(turn, form, f"好的，{labels}记下了。"), name)
+        return _as_reply(await next_step(turn, form), name)
+    if errors:  # an answer that does not fit: re-ask (twice in a row, offer a human too)
+        if turn.parse.intent != "unknown":
+            return _as_reply(errors[0], name)
+        st["unknowns"] = int(st.get("unknowns", 0)) + 1
+        if st["unknowns"] >= 2:
+            st["unknowns"] = 0
+            return _as_reply(f"{errors[0]}\n（想找人工客服，回复“人工”就行）", name)
+        return _as_reply(errors[0], name)
+
+    if asking == CONFIRM and words.is_no(text):
+        return _as_reply("好的，哪一项要改？直接告诉我新的内容就行，比如“电话是139…”。", name)
+
+    # not an answer: something else asked mid-form, or not understood
+    if words.is_yes(text) or words.is_no(text):  # "好" to a question that wants a value
+        return Reply(text=await _reask(turn, form), intent=name)
+    if turn.inbound.kind not in TEXT_KINDS:
+        from handlers import smalltalk
+
+        return Reply(
+            text=f"{await smalltalk.non_text(turn)}\n{await _reask(turn, form)}", intent=name
+        )
+    if intent in ENDS_FORM:
+        clear_form(st)
+        return await dispatch(turn, intent)
+    if intent not in ("unknown", name):
+        target = resolve(intent)
+        if isinstance(target, Form):
+            if not _asks_for_another_form(turn, intent, name):
+                return Reply(text=f"不好意思没太明白～{await _reask(turn, form)}", intent="unknown")
+            return await start_form(turn, target, intent, f"好的，先不{form.title}了。")
+        aside = _as_reply(await target(turn), intent)
+        back = await _reask(turn, form)
+        aside.text = f"{aside.text}\n\n接着刚才的{form.title}：{back}" if aside.text else back
+        return aside
+    st["unknowns"] = int(st.get("unknowns", 0)) + 1
+    if st["unknowns"] >= 2:
+        st["unknowns"] = 0  # mid-form "是" may answer the question: offer a person by word
+        return Reply(
+            text=f"抱歉，我没听懂😅 {await _reask(turn, form)}\n（想找人工客服，回复“人工”就行）",
+            intent="unknown",
+        )
+    return Reply(text=f"不好意思没太明白～{await _reask(turn, form)}", intent="unknown")
+
+
+_CORRECTION = re.compile(r"写错|错了|改成|改为|换成|改到|改一下|更正|不是|应该是")
+_FILLER = set("的了吧呢啊呀哦嘛是我家里那个这个一台下在")
+
+
+def _asks_for_another_form(turn: Turn, intent: str, current: str) -> bool:
+    """A clear request for another form: its intent, confidently, with words beyond the
+    entities ("我想预约安装一台热水器" switches; "格力空调" alone is an answer, not a request)."""
+    if intent in ("unknown", current) or not isinstance(resolve(intent), Form):
+        return False
+    if turn.parse.confidence < SWITCH_CONFIDENCE or _CORRECTION.search(turn.text):
+        return False
+    if words.is_yes(turn.text) or words.is_no(turn.text) or words.is_skip(turn.text):
+        return False
+    rest = turn.text
+    for ent in turn.parse.entities:
+        rest = rest.replace(ent.text, "")
+    rest = "".join(ch for ch in words.norm(rest) if ch not in _FILLER and not ch.isdigit())
+    return len(rest) >= 3
+
+
+async def _reask(turn: Turn, form: Form) -> str:
+    st = turn.state
+    asking = st.get("asking")
+    if asking == CONFIRM:
+        return await _confirmation(turn, form)
+    offer = st.get("offer")
+    if offer and offer["slot"] == asking:
+        slot = form.slot(asking)
+        if isinstance(slot.offer, str):
+            return slot.offer.format(value=slot.display(offer["value"]))
+        return await call(slot.offer, turn, offer["value"])
+    if asking:
+        return await _prompt(turn, form.slot(asking))
+    return str(await next_step(turn, form))

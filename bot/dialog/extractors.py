@@ -1,0 +1,200 @@
+"""Reusable slot extractors and validators: phone, address, service window, a pick from a list.
+
+Each extractor takes the :class:`~bot.dialog.forms.Turn` and returns a JSON-serialisable value
+or ``None``; each validator takes (turn, value) and returns a short Chinese error or ``None``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from bot.dialog.forms import Turn
+
+_MOBILE = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?(1[3-9]\d[\s-]?\d{4}[\s-]?\d{4})(?!\d)")
+_CN_DIGITS = {
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+WEEKDAYS = "一二三四五六日"
+
+
+# --- phone ----------------------------------------------------------------------------------
+
+
+def phone(turn: Turn) -> str | None:
+    ent = turn.entity("phone")
+    if ent is not None:
+        return re.sub(r"[^\d-]", "", ent.value).removeprefix("86") or ent.value
+    m = _MOBILE.search(turn.text)
+    if m:
+        return re.sub(r"[\s-]", "", m.group(1))
+    if turn.answer_for("phone") and re.fullmatch(r"[\d\s+\-]{3,20}", turn.text):
+        return re.sub(r"\D", "", turn.text)  # digits that are no phone: the validator says so
+    return None
+
+
+def valid_phone(turn: Turn, value: str) -> str | None:
+    digits = re.sub(r"\D", "", value)
+    if re.fullmatch(r"1[3-9]\d{9}", digits) or re.fullmatch(r"0\d{9,11}", digits):
+        return None
+    return "这个号码好像不太对，请发一个11位手机号（或带区号的座机）～"
+
+
+def mask_phone(value: str | None) -> str:
+    if not value:
+        return ""
+    d = re.sub(r"\D", "", value)
+    return f"{d[:3]}****{d[-4:]}" if len(d) >= 7 else "****"
+
+
+# --- address --------------------------------------------------------------------------------
+
+_ADDR_MARK = re.compile(
+    r"省|市|区|县|镇|乡|村|路|街|道|巷|弄|号|栋|幢|楼|座|单元|室|小区|苑|园|府|湾|城|大厦|公寓|花园|家园|新村"
+)
+_ADDR_LEAD = re.compile(r"^(?:改成|改为|换成|改到|是|在|到)[:：]?\s*")
+_ADDR_CHANGE = re.compile(
+    r"(?:地址|住址|上门地址)[^，,。\d]{0,4}?(?:改成|改为|换成|改到|是|在)[:：]?\s*(.+)"
+)
+
+
+def address(turn: Turn) -> str | None:
+    m = _ADDR_CHANGE.search(turn.text)
+    if m:
+        return _ADDR_LEAD.sub("", m.group(1)).strip(" ，,。")
+    ent = turn.entity("address")
+    if ent is not None:
+        return _ADDR_LEAD.sub("", ent.value).strip(" ，,。")
+    if turn.asked == "address" and turn.inbound.kind == "location":
+        label = str(turn.inbound.raw.get("Label") or "").strip()
+        return label or None
+    text = turn.answer_for("address")
+    return text.strip() if text and len(text.strip()) >= 2 else None
+
+
+def valid_address(turn: Turn, value: str) -> str | None:
+    if len(value) >= 5 and (_ADDR_MARK.search(value) or len(value) >= 8):
+        return None
+    return "地址再详细一点哦，比如“浦东新区XX路88弄3号501室”。"
+
+
+# --- the service window ---------------------------------------------------------------------
+
+
+def _hours(turn: Turn) -> tuple[time, time]:
+    start, end = turn.services.settings.service.get("hours", ["08:00", "20:00"])
+    return time.fromisoformat(start), time.fromisoformat(end)
+
+
+def _parse_point(value: str, turn: Turn) -> tuple[datetime, bool]:
+    """(aware local datetime, is_date_only)."""
+    if len(value) == 10:
+        return datetime.combine(date.fromisoformat(value), time(0), turn.tz), True
+    dt = datetime.fromisoformat(value)
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=turn.tz)
+    return dt.astimezone(turn.tz), False
+
+
+def window_from_value(turn: Turn, value: str) -> dict[str, Any]:
+    """An ISO 8601 date, time or "start/end" range → {"start", "end"} (ISO, UTC), clipped to
+    service hours and to now where that leaves something; otherwise left as said, for the
+    validator to explain."""
+    open_t, close_t = _hours(turn)
+    day_only = False
+    if "/" in value:
+        a, b = value.split("/", 1)
+        start, a_day = _parse_point(a, turn)
+        end, b_day = _parse_point(b, turn)
+        if b_day:
+            end = end + timedelta(days=1)
+        if a_day:
+            start = start.replace(hour=open_t.hour, minute=open_t.minute)
+    else:
+        start, day_only = _parse_point(value, turn)
+        if day_only:
+            start = start.replace(hour=open_t.hour, minute=open_t.minute)
+            end = start.replace(hour=close_t.hour, minute=close_t.minute)
+        else:
+            end = start + timedelta(hours=2)
+            close = start.replace(hour=close_t.hour, minute=close_t.minute)
+            if start < close < end:
+                end = close
+    raw = _win(start, end, turn)
+    point = "/" not in value and not day_only
+    if point and not (open_t <= start.time() < close_t):
+        return raw  # "早上7点" is not "8点": the validator asks again
+    # clip to the service hours of the start day, and to the next half hour from now
+    day_open = start.replace(hour=open_t.hour, minute=open_t.minute, second=0, microsecond=0)
+    day_close = start.replace(hour=close_t.hour, minute=close_t.minute, second=0, microsecond=0)
+    s, e = max(start, day_open), min(end, day_close)
+    now = turn.local_now
+    soon = (now + timedelta(minutes=30)).replace(second=0, microsecond=0)
+    soon = soon.replace(minute=0 if soon.minute < 30 else 30)
+    if s < soon < e or (s < now and e > soon):
+        s = soon
+    if s >= e:
+        return raw
+    return _win(s, e, turn)
+
+
+def _win(start: datetime, end: datetime, turn: Turn) -> dict[str, Any]:
+    value = {"start": start.astimezone(UTC).isoformat(), "end": end.astimezone(UTC).isoformat()}
+    value["text"] = show_window(value, turn.tz)
+    return value
+
+
+def window(turn: Turn) -> dict[str, Any] | None:
+    ent = turn.entity("datetime")
+    if ent is None:
+        return None
+    try:
+        return window_from_value(turn, ent.value)
+    except ValueError:
+        return None
+
+
+def valid_window(turn: Turn, value: dict[str, Any]) -> str | None:
+    start = datetime.fromisoformat(value["start"]).astimezone(turn.tz)
+    end = datetime.fromisoformat(value["end"]).astimezone(turn.tz)
+    now = turn.local_now
+    horizon = int(turn.services.settings.service.get("booking_horizon_days", 30))
+    open_t, close_t = _hours(turn)
+    if end <= now or start < now - timedelta(minutes=1):
+        return "这个时间已经过去啦，请换一个之后的时间，比如“明天上午”或“周六下午3点”。"
+    if start.date() > now.date() + timedelta(days=horizon):
+        return f"只能预约{horizon}天以内的时间哦，请换一个近一点的日子。"
+    if start.time() < open_t or end.time() > close_t or end.date() != start.date():
+        return f"师傅的上门时间是每天{open_t:%H:%M}-{close_t:%H:%M}，请换一个这个时段内的时间～"
+    return None
+
+
+def show_window(value: dict[str, Any], tz: Any) -> str:
+    """ "11月26日(周四) 08:00-12:00" in the configured zone."""
+    start = datetime.fromisoformat(value["start"]).astimezone(tz)
+    end = datetime.fromisoformat(value["end"]).astimezone(tz)
+    return f"{start.month}月{start.day}日(周{WEEKDAYS[start.weekday()]}) {start:%H:%M}-{end:%H:%M}"
+
+
+# --- a pick from a numbered list ------------------------------------------------------------
+
+
+def pick_number(text: str, count: int) -> int | None:
+    """ "2", "第2个", "第二个", "二" → 1-based index within ``count``; else None."""
+    t = text.strip().strip("。.！!号个台")
+    m = re.fullmatch(r"(?:第)?\s*(\d{1,2}|[一二两三四五六七八九])\s*(?:个|台|号)?", t)
+    if not m:
+        return None
+    g = m.group(1)
+    n = int(g) if g.isdigit() else _CN_DIGITS[g]
+    return n if 1 <= n <= count else None

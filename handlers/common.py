@@ -1,0 +1,75 @@
+"""Helpers the handlers share: telling the store's staff, telling the customer."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Customer, Staff
+from storage.repos import identities, outbox, staff
+
+log = logging.getLogger(__name__)
+DELIVER_SOON = "deliver_soon"  # session.info key: outbox ids the dialog sends after its commit
+
+
+async def tell_staff(
+    db: AsyncSession,
+    customer: Customer,
+    text: str,
+    *,
+    idem_key: str | None = None,
+    role: str | None = None,
+    payload: dict | None = None,
+) -> Staff | None:
+    """A WeCom app message (outbox ``work_app``, kind "notice") to the customer's guide or
+    someone at their store. Returns who was told (None when there is no staff)."""
+    person = await staff.contact_for(db, customer, role=role)
+    if person is None:
+        log.warning("no staff to tell about customer %s", customer.id)
+        return None
+    row = await outbox.enqueue(
+        db,
+        channel="work_app",
+        recipient=person.wecom_userid,
+        text=text,
+        kind="notice",
+        customer_id=customer.id,
+        idem_key=idem_key,
+        payload=payload,
+    )
+    if row is not None:  # sent right after the commit, not at the dispatcher's next tick
+        db.info.setdefault(DELIVER_SOON, []).append(row.id)
+    return person
+
+
+async def tell_customer(
+    db: AsyncSession,
+    customer_id: int,
+    text: str,
+    *,
+    kind: str = "service",
+    idem_key: str | None = None,
+    rule: str | None = None,
+) -> bool:
+    """A customer-service message (outbox ``mp_kf``) to the customer's Official Account openid.
+    False when they have none."""
+    openid = await identities.openid_of(db, customer_id)
+    if openid is None:
+        return False
+    await outbox.enqueue(
+        db,
+        channel="mp_kf",
+        recipient=openid,
+        text=text,
+        kind=kind,
+        customer_id=customer_id,
+        idem_key=idem_key,
+        rule=rule,
+    )
+    return True
+
+
+def customer_label(customer: Customer) -> str:
+    """How staff messages name a customer (name, else 客户#id)."""
+    return customer.name or f"客户#{customer.id}"

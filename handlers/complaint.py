@@ -1,0 +1,60 @@
+"""A complaint or "找人工": a handoff row, the guide told at once, the bot quiet meanwhile.
+
+When ``mp.transfer_customer_service`` is on, the reply also transfers the chat to the
+customer-service system. The bot stays quiet until a human releases the customer
+(:func:`release`) or ``service.handoff_quiet_minutes`` pass.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.context import Services
+from bot.dialog.forms import Turn
+from bot.messages import Reply
+from handlers.common import customer_label, tell_customer, tell_staff
+from storage.repos import handoffs
+
+
+async def _hand_off(turn: Turn, kind: str, opening: str) -> Reply:
+    quiet = int(turn.services.settings.service.get("handoff_quiet_minutes", 30))
+    row = await handoffs.open_handoff(
+        turn.db,
+        turn.customer.id,
+        kind,
+        reason=turn.text or None,
+        now=turn.now,
+        quiet_until=turn.now + timedelta(minutes=quiet),
+    )
+    what = "投诉" if kind == "complaint" else "要找人工"
+    said = f"：“{turn.text[:80]}”" if turn.text else ""
+    who = await tell_staff(
+        turn.db,
+        turn.customer,
+        f"【{what}】{customer_label(turn.customer)}{said}\n请尽快在公众号客服里回复客户。",
+        idem_key=f"handoff:{row.id}",
+    )
+    transfer = bool(turn.services.settings.mp.transfer_customer_service)
+    tail = (
+        "已为您转接人工客服，请稍等～" if transfer else "已通知店里的同事，会尽快联系您，请稍等～"
+    )
+    if who is None and not transfer:
+        tail = "已经记录下来，工作人员会尽快联系您，请稍等～"
+    text = f"{opening}{tail}"
+    if transfer:  # the transfer reply carries no text: say it by customer-service message
+        await tell_customer(turn.db, turn.customer.id, text, idem_key=f"handoff-ack:{row.id}")
+    return Reply(text=text, transfer_customer_service=transfer)
+
+
+async def complaint(turn: Turn) -> Reply:
+    return await _hand_off(turn, "complaint", "非常抱歉给您带来不好的体验😔\n")
+
+
+async def human_agent(turn: Turn) -> Reply:
+    return await _hand_off(turn, "human_agent", "好的，")
+
+
+async def release(services: Services, customer_id: int) -> int:
+    """A human hands the chat back to the bot. Returns how many handoffs were closed."""
+    async with services.db.transaction() as db:
+        return await handoffs.release(db, customer_id, services.clock.now())

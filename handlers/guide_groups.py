@@ -1,0 +1,57 @@
+"""Group admins (work.group_admins): 群发 阳光花园业主群 明天上午10点 内容 — a scheduled post
+through the group's robot; 群列表 — the groups."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import timedelta
+
+from bot.context import Services
+from bot.work.groups import enqueue_post
+from bot.work.staff import Who
+from bot.work.when import parse_when
+from storage.repos import groups as groups_repo
+
+NOT_ADMIN = "群发需要群管理员权限，请联系店长开通～"
+EXAMPLE = "例如：群发 阳光花园业主群 明天上午10点 周六福利日，空调清洗8折！"
+
+
+async def list_groups(services: Services, staff: Who) -> str:
+    if not staff.admin:
+        return NOT_ADMIN
+    async with services.db.session() as s:
+        rows = await groups_repo.all_groups(s)
+    if not rows:
+        return "还没有登记社群（config.yaml 的 groups）。"
+    return "社群：\n" + "\n".join(
+        f"· {g.name}" + (f"（{code}）" if code else "") for g, code in rows
+    )
+
+
+async def post(services: Services, staff: Who, group: str, rest: str) -> str:
+    if not staff.admin:
+        return NOT_ADMIN
+    async with services.db.session() as s:
+        found = await groups_repo.find(s, group)
+    if len(found) != 1:
+        if not found:
+            return f"没找到群“{group}”。发“群列表”看看有哪些群。"
+        return "有好几个群都叫这个：" + "、".join(g.name for g in found) + "。请写全群名。"
+    name = found[0].name
+    now = services.clock.local_now()
+    at, text = await asyncio.to_thread(parse_when, rest, now)
+    if at is None:
+        return "什么时候发呢？" + EXAMPLE
+    if at < now - timedelta(minutes=1):
+        return f"{at:%m月%d日 %H:%M}已经过去了，换个时间吧。"
+    payload = {"msgtype": "text"}
+    if m := re.match(r"(?:md|markdown)[:\s]\s*", text, re.IGNORECASE):
+        text, payload = text[m.end() :], {"msgtype": "markdown"}
+    if not text.strip():
+        return "要发什么内容呢？" + EXAMPLE
+    row = await enqueue_post(services, name, text.strip(), {**payload, "by": staff.userid}, at=at)
+    if row is None:
+        return "没能安排，请稍后再试。"
+    when = "马上" if at <= now + timedelta(minutes=1) else f"{at.month}月{at.day}日 {at:%H:%M}"
+    return f"好的，{when}发到“{name}”。"

@@ -1,0 +1,120 @@
+"""Rating a finished service: "5", "5星", "五星", "⭐⭐⭐⭐", "非常满意", "一般", "差评"…
+
+A rating of 3 or below opens a complaint (handoff "low_rating") and tells the guide.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from bot.dialog import words
+from bot.dialog.forms import Turn
+from handlers.common import customer_label, tell_staff
+from storage.repos import handoffs, tickets
+
+_CN = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
+_PHRASES = [  # longest first
+    ("非常不满意", 1),
+    ("很不满意", 1),
+    ("特别差", 1),
+    ("太差了", 1),
+    ("很差", 1),
+    ("差评", 1),
+    ("不满意", 2),
+    ("不太满意", 2),
+    ("不好", 2),
+    ("差", 2),
+    ("一般般", 3),
+    ("一般", 3),
+    ("还行", 3),
+    ("凑合", 3),
+    ("中评", 3),
+    ("比较满意", 4),
+    ("还不错", 4),
+    ("挺好", 4),
+    ("不错", 4),
+    ("非常满意", 5),
+    ("很满意", 5),
+    ("特别满意", 5),
+    ("超级满意", 5),
+    ("五星好评", 5),
+    ("好评", 5),
+    ("满意", 5),
+    ("很好", 5),
+    ("非常好", 5),
+    ("完美", 5),
+]
+_STAR_NUM = re.compile(r"^([1-5一二两三四五])\s*(?:星|颗星|分|⭐|★)?(?:好评|满意)?$")
+EXPECT_DAYS = 7
+
+
+def parse_stars(text: str) -> tuple[int, bool] | None:
+    """(stars, explicit): explicit when it cannot be anything but a rating ("4星", "⭐⭐⭐")."""
+    t = words.norm(text)
+    if not t:
+        return None
+    stars = t.count("⭐") + t.count("★") + t.count("🌟")
+    if stars and not t.replace("⭐", "").replace("★", "").replace("🌟", "").replace("\ufe0f", ""):
+        return min(stars, 5), True
+    m = _STAR_NUM.match(t)
+    if m:
+        g = m.group(1)
+        n = int(g) if g.isdigit() else _CN[g]
+        return n, t != g
+    for phrase, n in sorted(_PHRASES, key=lambda p: -len(p[0])):
+        if t == phrase or (len(t) <= len(phrase) + 3 and t.startswith(phrase)):
+            return n, phrase in ("五星好评", "差评", "好评", "中评")
+    return None
+
+
+async def maybe_rate(turn: Turn, explicit_only: bool = False) -> str | None:
+    """Record a rating if the message is one and a finished ticket waits for it; else None.
+    ``explicit_only``: only unmistakable ratings ("4星", "⭐⭐⭐⭐"), e.g. while a form waits."""
+    found = parse_stars(turn.text)
+    if found is None:
+        return None
+    stars, explicit = found
+    if explicit_only and not explicit:
+        return None
+    expect = turn.state.get("expect") or {}
+    ticket = None
+    if expect.get("kind") == "rating" and expect.get("ticket_id"):
+        from storage.models import ServiceTicket
+
+        ticket = await turn.db.get(ServiceTicket, expect["ticket_id"])
+    bare_number = words.norm(turn.text) in ("1", "2", "3", "4", "5")
+    if ticket is None and (explicit or expect or bare_number):
+        ticket = await tickets.unrated_done(
+            turn.db, turn.customer.id, turn.now - timedelta(days=EXPECT_DAYS)
+        )
+    if ticket is None:
+        return None
+    turn.state.pop("expect", None)
+    turn.state.pop("hold_until", None)
+    row = await tickets.add_rating(turn.db, ticket, stars, now=turn.now, comment=turn.text)
+    if row is None:
+        return "这单您已经评价过啦，谢谢～"
+    if stars >= 4:
+        return f"收到您的{stars}星评价，谢谢支持！有需要随时找我😊"
+    quiet = int(turn.services.settings.service.get("handoff_quiet_minutes", 30))
+    await handoffs.open_handoff(
+        turn.db,
+        turn.customer.id,
+        "low_rating",
+        reason=f"{ticket.number} 评价{stars}星：{turn.text}",
+        now=turn.now,
+        quiet_until=turn.now + timedelta(minutes=quiet),
+        ticket_id=ticket.id,
+    )
+    await tell_staff(
+        turn.db,
+        turn.customer,
+        f"【差评提醒】{customer_label(turn.customer)} 给 {ticket.number} 打了{stars}星："
+        f"“{turn.text[:60]}”。请尽快联系客户了解情况。",
+        idem_key=f"low-rating:{ticket.id}",
+    )
+    return (
+        f"收到您的{stars}星评价，非常抱歉这次没让您满意😔\n"
+        "已经请店里的负责人尽快联系您，把问题处理好。"
+    )

@@ -1,0 +1,215 @@
+"""Register a product (登记产品): category, brand, model, purchase date, serial (optional),
+invoice photo (optional: an image message's media id is kept on the device).
+
+The warranty length comes from ``catalog.categories.<category>.warranty_months`` (12 when the
+category is not in the catalog). The reply says until when the unit is covered.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from bot.dialog.forms import Form, Slot, Turn
+from handlers.catalog import Catalog
+from handlers.filter_schedule import device_schedule, next_due
+from handlers.warranty_status import status
+from storage.repos import devices
+
+_DATE = re.compile(
+    r"(?:((?:19|20)\d{2})|(今年|去年|前年))\s*[年.\-/]?\s*(\d{1,2})\s*月?(?:\s*(\d{1,2})\s*[日号]?)?"
+)
+_SERIAL = re.compile(
+    r"(?:序列号|串号|SN|S/N|机身码|条码)\s*[:：是为]?\s*([A-Za-z0-9\-]{4,40})", re.I
+)
+
+
+def catalog_of(turn: Turn) -> Catalog:
+    return Catalog.of(turn.services.settings)
+
+
+def _mine(turn: Turn, name: str) -> bool:
+    return turn.asked == name or (turn.asked is None and name not in turn.slots)
+
+
+def extract_category(turn: Turn) -> str | None:
+    if not _mine(turn, "category"):
+        return None
+    ent = turn.entity("product_category")
+    if ent is not None:
+        return ent.value
+    found = catalog_of(turn).find_category(turn.text)
+    if found is not None:
+        return found.name
+    if turn.asked == "category" and not turn.other_intent and 1 <= len(turn.text) <= 8:
+        return turn.text
+    return None
+
+
+def valid_category(turn: Turn, value: str) -> str | None:
+    catalog = catalog_of(turn)
+    if catalog.category(value) is not None or turn.entity("product_category") is not None:
+        return None
+    return f"是什么电器呢？比如{'、'.join(list(catalog.categories)[:5])}。"
+
+
+def extract_brand(turn: Turn) -> str | None:
+    if not _mine(turn, "brand"):
+        return None
+    ent = turn.entity("brand")
+    if ent is not None:
+        return ent.value
+    if turn.asked == "brand" and not turn.other_intent and 1 <= len(turn.text) <= 12:
+        return turn.text.removesuffix("的")
+    return None
+
+
+def extract_model(turn: Turn) -> str | None:
+    if not _mine(turn, "model"):
+        return None
+    ent = turn.entity("model")
+    if ent is not None:
+        return ent.value
+    if turn.asked == "model" and re.search(r"[A-Za-z0-9]", turn.text) and len(turn.text) <= 40:
+        return turn.text.strip().removeprefix("型号").strip(" :：是")
+    return None
+
+
+def _date_in(turn: Turn) -> date | None:
+    ent = turn.entity("datetime")
+    if ent is not None and re.match(r"\d{4}-\d{2}-\d{2}", ent.value):
+        return date.fromisoformat(ent.value[:10])
+    m = _DATE.search(turn.text)
+    if not m:
+        return None
+    this_year = turn.local_now.year
+    year = int(m.group(1)) if m.group(1) else this_year - ("今年", "去年", "前年").index(m.group(2))
+    try:
+        return date(year, int(m.group(3)), int(m.group(4) or 1))
+    except ValueError:
+        return None
+
+
+def extract_purchase_date(turn: Turn) -> str | None:
+    if turn.asked != "purchase_date" and "purchase_date" in turn.slots and "买" not in turn.text:
+        return None
+    found = _date_in(turn)
+    return found.isoformat() if found else None
+
+
+def valid_purchase_date(turn: Turn, value: str) -> str | None:
+    day = date.fromisoformat(value)
+    if day > turn.local_now.date():
+        return "购买日期不能晚于今天哦，是哪天买的？比如“2025年3月15日”。"
+    if day.year < 1990:
+        return "这个日期好像不太对，是哪天买的？比如“2025年3月15日”。"
+    return None
+
+
+def extract_serial(turn: Turn) -> str | None:
+    if turn.asked == "serial":
+        m = re.fullmatch(r"\s*([A-Za-z0-9\-]{4,40})\s*", turn.text)
+        if m:
+            return m.group(1).upper()
+    m = _SERIAL.search(turn.text)
+    return m.group(1).upper() if m else None
+
+
+async def valid_serial(turn: Turn, value: str) -> str | None:
+    if await devices.by_serial(turn.db, value) is None:
+        return None
+    return "这个序列号已经登记过了，请核对一下；没有序列号回复“跳过”。"
+
+
+def extract_invoice(turn: Turn) -> str | None:
+    if turn.inbound.kind == "image" and turn.inbound.media_id:
+        return turn.inbound.media_id
+    return None
+
+
+async def submit(turn: Turn) -> str:
+    s = turn.slots
+    catalog = catalog_of(turn)
+    cat = catalog.category(s["category"])
+    device = await devices.create(
+        turn.db,
+        customer_id=turn.customer.id,
+        category=cat.name if cat else s["category"],
+        brand=s.get("brand"),
+        model=s.get("model"),
+        serial=s.get("serial"),
+        purchase_date=date.fromisoformat(s["purchase_date"]),
+        warranty_months=cat.warranty_months if cat else 12,
+        invoice_media_id=s.get("invoice"),
+        created_at=turn.now,
+    )
+    today = turn.local_now.date()
+    st = status(device, today)
+    name = f"{device.brand or ''}{device.category}" + (
+        f"（{device.model}）" if device.model else ""
+    )
+    lines = [f"登记好啦！{name}", f"保修：{st.text()}"]
+    purifier = catalog.purifier(device.model)
+    if purifier is not None and device.purchase_date is not None:
+        # the filters fitted when it was bought: their reminders count from that day
+        for stage in purifier.stages:
+            await devices.set_stage_replaced(
+                turn.db, device.id, stage.key, stage.name, stage.life_days, device.purchase_date
+            )
+        await turn.db.refresh(device, ["stages"])
+        soon = next_due(device_schedule(catalog, device, today))
+        if soon is not None and soon.due_on is not None:
+            if soon.due_on <= today:
+                lines.append(f"滤芯：{soon.name}已到期，回复“买滤芯”就能下单～")
+            else:
+                lines.append(f"滤芯：{soon.name}{soon.due_on:%Y-%m-%d}到期，到时我会提醒您～")
+    lines.append("以后报修、查保修、买滤芯直接找我就行～")
+    return "\n".join(lines)
+
+
+FORM = Form(
+    name="register_product",
+    title="登记产品",
+    intro="好的，帮您登记一下新买的电器。",
+    slots=[
+        Slot(
+            "category",
+            prompt="是什么电器呢？比如空调、冰箱、净水器。",
+            extract=extract_category,
+            validate=valid_category,
+            label="品类",
+        ),
+        Slot("brand", prompt="什么牌子的？", extract=extract_brand, label="品牌"),
+        Slot(
+            "model",
+            prompt="型号是多少？（机身铭牌或包装上，比如 KFR-35GW）不知道可以回复“跳过”。",
+            extract=extract_model,
+            optional=True,
+            label="型号",
+        ),
+        Slot(
+            "purchase_date",
+            prompt="哪天买的？比如“2025年3月15日”。",
+            extract=extract_purchase_date,
+            validate=valid_purchase_date,
+            label="购买日期",
+        ),
+        Slot(
+            "serial",
+            prompt="机身序列号（SN码）是多少？没有可以回复“跳过”。",
+            extract=extract_serial,
+            validate=valid_serial,
+            optional=True,
+            label="序列号",
+        ),
+        Slot(
+            "invoice",
+            prompt="有购买发票的话拍照发给我，保修更方便；没有回复“跳过”。",
+            extract=extract_invoice,
+            optional=True,
+            label="发票",
+            show=lambda v: "已收到照片",
+        ),
+    ],
+    submit=submit,
+)

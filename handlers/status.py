@@ -1,0 +1,79 @@
+"""Ticket status (进度查询): the customer's open service tickets, trade-ins and orders."""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+
+from bot.dialog import extractors as ex
+from bot.dialog.forms import Turn
+from handlers.money import yuan
+from storage.models import ConsumableOrder, ServiceTicket, TradeInRequest
+from storage.repos import orders, tickets, trade_ins
+
+TICKET_KIND = {"repair": "维修", "install": "安装", "cleaning": "清洗", "trade_in": "以旧换新上门"}
+TICKET_STATUS = {
+    "open": "已受理，正在安排师傅",
+    "assigned": "已派师傅",
+    "on_the_way": "师傅在路上",
+    "arrived": "师傅已上门",
+    "done": "已完成",
+    "cancelled": "已取消",
+}
+TRADE_IN_STATUS = {
+    "applied": "已提交，导购会联系您约上门",
+    "scheduled": "已约好上门时间",
+    "done": "已完成",
+    "cancelled": "已取消",
+    "rejected": "未通过",
+}
+ORDER_STATUS = {
+    "placed": "已下单，准备发货",
+    "shipped": "已发货",
+    "done": "已完成",
+    "cancelled": "已取消",
+}
+NOTHING = "您目前没有进行中的维修、以旧换新或订单～需要报修、换新或买滤芯，直接告诉我就行。"
+
+
+def ticket_line(t: ServiceTicket, tz: tzinfo) -> str:
+    what = " ".join(x for x in (t.brand, t.category) if x)
+    state = TICKET_STATUS.get(t.status, t.status)
+    when = ""
+    if t.window_start and t.window_end and t.status not in ("done", "cancelled"):
+        when = "，" + ex.show_window(
+            {"start": t.window_start.isoformat(), "end": t.window_end.isoformat()}, tz
+        )
+    return f"· {TICKET_KIND.get(t.kind, t.kind)} {t.number}（{what}）：{state}{when}"
+
+
+def trade_in_line(r: TradeInRequest, visit: ServiceTicket | None) -> str:
+    state = TRADE_IN_STATUS.get(r.status, r.status)
+    if visit is not None and r.status == "applied" and visit.status != "open":
+        state = TICKET_STATUS.get(visit.status, visit.status)
+    return (
+        f"· 以旧换新 {r.number}（旧{r.old_category}→{r.new_model or r.new_category}）："
+        f"{state}，应付{yuan(r.pay_fen)}"
+    )
+
+
+def order_line(o: ConsumableOrder) -> str:
+    items = "、".join(f"{i['name']}×{i['qty']}" for i in o.items or [])
+    fit = "，含上门安装" if o.with_install else ""
+    return f"· 滤芯订单 {o.number}（{items}{fit}）：{ORDER_STATUS.get(o.status, o.status)}，{yuan(o.total_fen)}"
+
+
+async def respond(turn: Turn) -> str:
+    cid = turn.customer.id
+    open_tickets = await tickets.for_customer(turn.db, cid, open_only=True)
+    requests = await trade_ins.for_customer(turn.db, cid, open_only=True)
+    open_orders = await orders.for_customer(turn.db, cid, open_only=True)
+    visits = {t.id: t for t in await tickets.for_customer(turn.db, cid) if t.kind == "trade_in"}
+    lines = [ticket_line(t, turn.tz) for t in open_tickets if t.kind != "trade_in"]
+    lines += [trade_in_line(r, visits.get(r.ticket_id)) for r in requests]
+    lines += [order_line(o) for o in open_orders]
+    if not lines:
+        latest = (await tickets.for_customer(turn.db, cid, limit=1) or [None])[0]
+        if latest is not None:
+            return f"{NOTHING}\n最近一次：{ticket_line(latest, turn.tz).lstrip('· ')}"
+        return NOTHING
+    return "您的进度：\n" + "\n".join(lines)

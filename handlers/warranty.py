@@ -1,0 +1,174 @@
+"""Warranty (查保修 / 办延保): the status of every registered device, then the plans that fit.
+
+``respond`` (intent ``warranty``) answers with the status and a hint; "办延保" / "延保" / "全保"
+(shortcuts to ``warranty_plan``) open :data:`FORM`, which lists the plans to pick from.
+
+Units still covered are offered extended warranty (延保 1/2/3 years), older ones a year of full
+cover (全保); prices from ``catalog.warranty_plans``. Picking one and confirming writes an
+``entitlements`` row, moves ``devices.extended_until`` and tells the guide to collect payment.
+No devices → how to register one. No plan fits → the status alone.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from bot.dialog import extractors as ex
+from bot.dialog.forms import Form, Slot, Turn
+from handlers.catalog import Catalog
+from handlers.common import customer_label, tell_staff
+from handlers.money import yuan
+from handlers.warranty_status import WarrantyStatus, cover_period, plans_for, status
+from storage.models import Device
+from storage.repos import devices, entitlements
+
+NO_DEVICES = (
+    "您还没有登记设备哦。回复“登记”，告诉我品类、品牌、型号和购买日期，就能查保修、办延保啦～"
+)
+
+
+def device_name(d: Device) -> str:
+    where = f"{d.location}的" if d.location else ""
+    model = f"（{d.model}）" if d.model else ""
+    return f"{where}{d.brand or ''}{d.category}{model}"
+
+
+async def _overview(turn: Turn) -> tuple[list[tuple[Device, WarrantyStatus]], list[dict[str, Any]]]:
+    """Each device with its status, and the plans on offer (numbered in this order)."""
+    catalog = Catalog.of(turn.services.settings)
+    today = turn.local_now.date()
+    rows = []
+    options: list[dict[str, Any]] = []
+    for d in await devices.for_customer(turn.db, turn.customer.id):
+        cover = await entitlements.active_cover(turn.db, d.id, today)
+        st = status(d, today, cover.kind if cover else None)
+        rows.append((d, st))
+        for plan in plans_for(catalog, st):
+            start, end = cover_period(st, plan, today)
+            options.append(
+                {
+                    "device_id": d.id,
+                    "device": f"{d.brand or ''}{d.category}",
+                    "kind": plan.kind,
+                    "years": plan.years,
+                    "price_fen": plan.price_fen,
+                    "label": plan.label,
+                    "from": start.isoformat(),
+                    "until": end.isoformat(),
+                }
+            )
+    return rows, options
+
+
+def _status_lines(rows: list[tuple[Device, WarrantyStatus]]) -> str:
+    return "\n".join(f"· {device_name(d)}：{st.text()}" for d, st in rows)
+
+
+async def respond(turn: Turn) -> str:
+    """查保修: every registered device's status, and a hint at the plans that fit."""
+    rows, options = await _overview(turn)
+    if not rows:
+        return NO_DEVICES
+    text = f"您登记的设备：\n{_status_lines(rows)}"
+    if options:
+        kinds = "、".join(dict.fromkeys(o["label"][:2] for o in options))
+        cheapest = min(o["price_fen"] for o in options)
+        text += f"\n想多一份保障，可以办{kinds}，{yuan(cheapest)}起。回复“办延保”看看方案～"
+    return text
+
+
+async def start(turn: Turn) -> str | None:
+    rows, options = await _overview(turn)
+    if not rows:
+        return NO_DEVICES
+    if not options:
+        return f"您登记的设备：\n{_status_lines(rows)}\n需要报修的话直接告诉我～"
+    return None
+
+
+async def plan_prompt(turn: Turn) -> str:
+    rows, options = await _overview(turn)
+    lines = [
+        f"{i}. {o['device']} {o['label']} {yuan(o['price_fen'])}" for i, o in enumerate(options, 1)
+    ]
+    return (
+        f"您登记的设备：\n{_status_lines(rows)}\n"
+        "可以办理：\n" + "\n".join(lines) + "\n"
+        "想办理回复序号；不需要回复“不用了”。"
+    )
+
+
+async def extract_plan(turn: Turn) -> dict[str, Any] | None:
+    if turn.asked != "plan":
+        return None
+    _, options = await _overview(turn)
+    n = ex.pick_number(turn.text, len(options))
+    if n is not None:
+        return options[n - 1]
+    m = re.search(r"(延保|全保)\s*([1-3一二两三])?\s*年?", turn.text)
+    if m:
+        kind = "extended_warranty" if m.group(1) == "延保" else "full_cover"
+        years = {"一": 1, "二": 2, "两": 2, "三": 3}.get(m.group(2) or "1") or int(m.group(2))
+        matches = [o for o in options if o["kind"] == kind and o["years"] == years]
+        if len(matches) == 1:
+            return matches[0]
+    return None
+
+
+def confirm(turn: Turn) -> str:
+    o = turn.slots["plan"]
+    return (
+        f"请核对：{o['device']} {o['label']}，保障期 {o['from']} 至 {o['until']}，"
+        f"费用 {yuan(o['price_fen'])}。\n确认办理请回复“确认”。"
+    )
+
+
+async def submit(turn: Turn) -> str:
+    o = turn.slots["plan"]
+    customer = turn.customer
+    device = await devices.get_for_customer(turn.db, customer.id, o["device_id"])
+    if device is None:
+        return "这台设备好像已经不在您的名下了，请联系人工客服处理。"
+    start, end = date.fromisoformat(o["from"]), date.fromisoformat(o["until"])
+    await entitlements.create(
+        turn.db,
+        customer_id=customer.id,
+        device_id=device.id,
+        kind=o["kind"],
+        quantity=1,
+        valid_from=start,
+        valid_until=end,
+        price_fen=o["price_fen"],
+        created_at=turn.now,
+    )
+    if device.extended_until is None or device.extended_until < end:
+        device.extended_until = end
+    await turn.db.flush()
+    await tell_staff(
+        turn.db,
+        customer,
+        f"【{o['label']}】客户：{customer_label(customer)}\n设备：{device_name(device)}\n"
+        f"保障期：{o['from']} 至 {o['until']}\n请联系客户收款 {yuan(o['price_fen'])}。",
+        idem_key=f"plan:{turn.source_key}"[-200:],
+        payload={"device_id": device.id, "plan": o["kind"], "years": o["years"]},
+    )
+    return (
+        f"办好啦！{o['device']} {o['label']}，保障到 {o['until']}。\n"
+        f"费用 {yuan(o['price_fen'])}，导购会联系您支付，支付后生效。"
+    )
+
+
+def plan_show(o: dict[str, Any]) -> str:
+    return f"{o['device']} {o['label']} {yuan(o['price_fen'])}"
+
+
+FORM = Form(
+    name="warranty_plan",
+    title="办延保",
+    start=start,
+    slots=[Slot("plan", prompt=plan_prompt, extract=extract_plan, label="方案", show=plan_show)],
+    submit=submit,
+    confirm=confirm,
+)
