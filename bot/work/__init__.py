@@ -1,0 +1,2 @@
+"""WeCom for staff: guides' and engineers' commands, customer-contact events, the morning
+digest, and community-group posts."""
