@@ -74,3 +74,7 @@ async def attribute_scene(session: AsyncSession, customer: Customer, scene: str)
         store = await session.get(Store, staff.store_id)
         return store.name if store else None
     return None
+
+
+async def by_id(session: AsyncSession, customer_id: int) -> Customer | None:
+    return await session.get(Customer, customer_id)

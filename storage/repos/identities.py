@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -75,3 +77,67 @@ async def openid_of(session: AsyncSession, customer_id: int) -> str | None:
         .order_by(ChannelIdentity.id)
         .limit(1)
     )
+
+
+async def touch_customers(
+    session: AsyncSession, channel: str, account: str, external_ids: list[str], at: datetime
+) -> dict[str, int]:
+    """Set ``last_inbound_at`` of the customers behind these identities (two statements,
+    however many). Returns {external_id: customer_id} for the known ones; new identities
+    are missing (create them with :func:`customer_for`)."""
+    from sqlalchemy import update
+
+    rows = await session.execute(
+        select(ChannelIdentity.external_id, ChannelIdentity.customer_id).where(
+            ChannelIdentity.channel == channel,
+            ChannelIdentity.account == account,
+            ChannelIdentity.external_id.in_(set(external_ids)),
+        )
+    )
+    found = {ext: cid for ext, cid in rows.all()}
+    if found:
+        await session.execute(
+            update(Customer)
+            .where(Customer.id.in_(set(found.values())))
+            .values(last_inbound_at=at)
+            .execution_options(synchronize_session=False)
+        )
+    return found
+
+
+async def link_unionid(
+    session: AsyncSession, channel: str, account: str, external_id: str, unionid: str
+) -> int | None:
+    """Record the unionid of an identity. When another identity with that unionid belongs
+    to another customer and ours is a bare record made at follow time (no name, no phone),
+    the identity moves to that customer (keeping a QR-scene attribution it lacked).
+    Returns the customer id now behind the identity (None: identity unknown)."""
+    ident = await find(session, channel, account, external_id)
+    if ident is None:
+        return None
+    ident.unionid = unionid
+    other = await session.scalar(
+        select(ChannelIdentity)
+        .where(
+            ChannelIdentity.unionid == unionid,
+            ChannelIdentity.customer_id != ident.customer_id,
+        )
+        .order_by(ChannelIdentity.id)
+        .limit(1)
+    )
+    if other is None:
+        return ident.customer_id
+    mine = await session.get_one(Customer, ident.customer_id)
+    if mine.name or mine.phone:
+        return ident.customer_id  # two real records: leave merging to a person
+    target = await session.get_one(Customer, other.customer_id)
+    target.store_id = target.store_id or mine.store_id
+    target.guide_id = target.guide_id or mine.guide_id
+    target.followed, target.unsubscribed_at = mine.followed, mine.unsubscribed_at
+    if mine.last_inbound_at and (
+        target.last_inbound_at is None or target.last_inbound_at < mine.last_inbound_at
+    ):
+        target.last_inbound_at = mine.last_inbound_at
+    ident.customer_id = target.id
+    await session.flush()
+    return target.id

@@ -1,0 +1,352 @@
+"""Exactly once, within a reply budget: claim a message by key, answer retries with the same reply.
+
+Channel-neutral. The first attempt claims the key in ``inbound_messages`` (shared storage,
+so a retry that reaches another process is still a retry), runs the work, and stores the
+reply. A retry answers the stored reply, or waits for the first attempt while it is still
+running. Work that overruns the budget is acknowledged with an empty answer at once and
+its reply handed to ``deliver_late`` when ready (ack first, finish later); retries after
+that get an empty answer, never a second reply.
+
+Writes are group-committed: claims and finished replies that arrive together share one
+transaction (one multi-row INSERT … ON CONFLICT DO NOTHING RETURNING for the claims, one
+executemany UPDATE for the replies), so the ledger costs a few statements per batch, not
+per message. Channel bookkeeping that can be done for many messages at once registers
+itself with :func:`defer` from its ``on_claim`` and runs once per batch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.context import Services
+from bot.messages import Reply
+from storage.repos import inbound as inbound_repo
+
+log = logging.getLogger(__name__)
+
+POLL_S = 0.02
+# A "processing" row older than budget + this is taken to belong to a process that died.
+STALE_GRACE_S = 10.0
+
+
+@dataclass
+class Outcome:
+    """What to answer now: ``reply`` None means an empty 200."""
+
+    reply: Reply | None
+    duplicate: bool = False
+    late: bool = False
+
+
+def reply_to_json(reply: Reply | None) -> str | None:
+    if reply is None or reply.empty:
+        return None
+    return json.dumps(
+        {
+            "text": reply.text,
+            "intent": reply.intent,
+            "transfer": reply.transfer_customer_service,
+            "image": reply.image_media_id,
+        },
+        ensure_ascii=False,
+    )
+
+
+def reply_from_json(stored: str | None) -> Reply | None:
+    if not stored:
+        return None
+    data = json.loads(stored)
+    return Reply(
+        text=data.get("text") or "",
+        intent=data.get("intent"),
+        transfer_customer_service=bool(data.get("transfer")),
+        image_media_id=data.get("image"),
+    )
+
+
+def _inflight(services: Services) -> dict[str, asyncio.Future[Reply | None]]:
+    return services.extras.setdefault("dedup_inflight", {})
+
+
+async def process_once(
+    services: Services,
+    *,
+    key: str,
+    channel: str,
+    from_user: str,
+    msg_type: str,
+    budget_s: float,
+    work: Callable[[], Awaitable[Reply | None]],
+    deliver_late: Callable[[Reply], Awaitable[None]],
+    on_claim: Callable[[AsyncSession], Awaitable[Any]] | None = None,
+) -> Outcome:
+    """Run ``work`` once for ``key`` and say what to answer within ``budget_s`` seconds.
+
+    ``on_claim`` runs in the claim's own transaction (first attempt only): bookkeeping that
+    must happen exactly once with the claim, such as updating the customer.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + budget_s
+    now = services.clock.now()
+    claim = _Claim(
+        key=key,
+        row={
+            "dedup_key": key,
+            "channel": channel,
+            "from_user": from_user,
+            "msg_type": msg_type,
+            "received_at": now,
+        },
+        stale_before=now - timedelta(seconds=budget_s + STALE_GRACE_S),
+        on_claim=on_claim,
+        future=loop.create_future(),
+    )
+    claimed = await _writer(services).submit(claim)
+    if not claimed:
+        services.metrics.duplicates.labels(channel).inc()
+        return Outcome(reply=await _await_first(services, key, deadline), duplicate=True)
+
+    future: asyncio.Future[Reply | None] = loop.create_future()
+    _inflight(services)[key] = future
+    task = services.spawn(_guarded(work, channel))
+    remaining = max(deadline - loop.time(), 0.0)
+    done, _ = await asyncio.wait({task}, timeout=remaining)
+    if task in done:
+        reply = task.result()
+        try:
+            await _writer(services).submit(
+                _Finish(
+                    key=key,
+                    reply=reply_to_json(reply),
+                    intent=reply.intent if reply else None,
+                    future=loop.create_future(),
+                )
+            )
+        except Exception:
+            log.exception("%s: the reply could not be stored; answering it anyway", channel)
+        finally:
+            _settle(services, key, future, reply)
+        return Outcome(reply=reply if reply is not None and not reply.empty else None)
+
+    async with services.db.transaction() as session:
+        await inbound_repo.mark_late(session, key)
+    _settle(services, key, future, None)
+    services.spawn(_finish_late(services, key, task, deliver_late))
+    log.info("%s: reply over budget (%.1fs), acknowledged; it will follow", channel, budget_s)
+    return Outcome(reply=None, late=True)
+
+
+def _settle(
+    services: Services, key: str, future: asyncio.Future[Reply | None], reply: Reply | None
+) -> None:
+    _inflight(services).pop(key, None)
+    if not future.done():
+        future.set_result(reply)
+
+
+async def _guarded(work: Callable[[], Awaitable[Reply | None]], channel: str) -> Reply | None:
+    try:
+        return await work()
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        log.exception("%s: handling a message failed; answering empty", channel)
+        return None
+
+
+async def _finish_late(
+    services: Services,
+    key: str,
+    task: asyncio.Task[Reply | None],
+    deliver_late: Callable[[Reply], Awaitable[None]],
+) -> None:
+    reply = await task
+    try:
+        async with services.db.transaction() as session:
+            await inbound_repo.record_late_reply(
+                session, key, reply=reply_to_json(reply), intent=reply.intent if reply else None
+            )
+        if reply is not None and not reply.empty:
+            await deliver_late(reply)
+    except Exception:
+        log.exception("late reply could not be queued")
+
+
+async def _await_first(services: Services, key: str, deadline: float) -> Reply | None:
+    """The first attempt's reply: from this process's in-flight table, else from storage."""
+    loop = asyncio.get_running_loop()
+    future = _inflight(services).get(key)
+    if future is not None:
+        try:
+            return await asyncio.wait_for(
+                asyncio.shield(future), timeout=max(deadline - loop.time(), 0.0)
+            )
+        except TimeoutError:
+            return None
+    while True:
+        async with services.db.session() as session:
+            state = await inbound_repo.state(session, key)
+        if state is None:
+            return None
+        status, stored = state
+        if status == "done":
+            return reply_from_json(stored)
+        if status != "processing" or loop.time() >= deadline:
+            return None  # late: the reply goes by customer-service message
+        await asyncio.sleep(min(POLL_S, max(deadline - loop.time(), 0.0)))
+
+
+# ---------------------------------------------------------------- group commit
+
+
+@dataclass
+class _Claim:
+    key: str
+    row: dict[str, Any]
+    stale_before: datetime
+    on_claim: Callable[[AsyncSession], Awaitable[Any]] | None
+    future: asyncio.Future[bool]
+    result: bool = False
+
+
+@dataclass
+class _Finish:
+    key: str
+    reply: str | None
+    intent: str | None
+    future: asyncio.Future[None]
+
+
+Hook = Callable[[AsyncSession, list[Any]], Awaitable[None]]
+
+
+def defer(session: AsyncSession, name: str, item: Any, hook: Hook) -> None:
+    """From an ``on_claim``: have ``hook(session, items)`` run once for every item deferred
+    under ``name`` in this batch, inside the claim transaction, before it commits."""
+    pending: dict[str, tuple[Hook, list[Any]]] = session.info.setdefault("dedup_deferred", {})
+    pending.setdefault(name, (hook, []))[1].append(item)
+
+
+async def _run_deferred(session: AsyncSession) -> None:
+    pending = session.info.pop("dedup_deferred", {})
+    for hook, items in pending.values():
+        await hook(session, items)
+
+
+def _writer(services: Services) -> _Writer:
+    writer = services.extras.get("dedup_writer")
+    if writer is None:
+        writer = services.extras["dedup_writer"] = _Writer(services)
+    return writer
+
+
+class _Writer:
+    """One writer per process: drains queued claims and finishes in shared transactions."""
+
+    MAX_BATCH = 200
+    GATHER_BELOW, GATHER_S = 16, 0.002
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.claims: list[_Claim] = []
+        self.finishes: list[_Finish] = []
+        self.task: asyncio.Task[None] | None = None
+
+    def submit(self, op: _Claim | _Finish) -> asyncio.Future[Any]:
+        (self.claims if isinstance(op, _Claim) else self.finishes).append(op)
+        if self.task is None or self.task.done():
+            self.task = self.services.spawn(self._drain())
+        return op.future
+
+    async def _drain(self) -> None:
+        current: list[_Claim | _Finish] = []
+        try:
+            while self.claims or self.finishes:
+                if len(self.claims) + len(self.finishes) < self.GATHER_BELOW:
+                    await asyncio.sleep(self.GATHER_S)  # let a few more join this transaction
+                claims, self.claims = self.claims[: self.MAX_BATCH], self.claims[self.MAX_BATCH :]
+                finishes = self.finishes[: self.MAX_BATCH]
+                self.finishes = self.finishes[self.MAX_BATCH :]
+                current = [*claims, *finishes]
+                try:
+                    await self._batch(claims, finishes)
+                except Exception as exc:
+                    if len(current) == 1:
+                        log.exception("dedup: writing a message failed")
+                        _fail(current[0].future, exc)
+                    else:
+                        log.warning("dedup: a batch failed; writing its messages one by one")
+                        for op in current:
+                            await self._single(op)
+                else:
+                    for c in claims:
+                        _resolve(c.future, c.result)
+                    for f in finishes:
+                        _resolve(f.future, None)
+                current = []
+        except BaseException:
+            stopped = RuntimeError("dedup writer stopped")
+            for op in [*current, *self.claims, *self.finishes]:
+                _fail(op.future, stopped)
+            self.claims, self.finishes = [], []
+            raise
+
+    async def _single(self, op: _Claim | _Finish) -> None:
+        try:
+            if isinstance(op, _Claim):
+                await self._batch([op], [])
+                _resolve(op.future, op.result)
+            else:
+                await self._batch([], [op])
+                _resolve(op.future, None)
+        except Exception as exc:
+            log.exception("dedup: writing a message failed")
+            _fail(op.future, exc)
+
+    async def _batch(self, claims: list[_Claim], finishes: list[_Finish]) -> None:
+        async with self.services.db.transaction() as session:
+            if finishes:
+                await inbound_repo.finish_many(
+                    session, [(f.key, f.reply, f.intent) for f in finishes]
+                )
+            if claims:
+                new = await inbound_repo.claim_many(session, [c.row for c in claims])
+                taken: set[str] = set()
+                for c in claims:
+                    c.result = c.key in new and c.key not in taken
+                    if c.result:
+                        taken.add(c.key)
+                for c in claims:
+                    if c.result or c.key in taken:
+                        continue
+                    now = c.row["received_at"]
+                    if await inbound_repo.take_over(
+                        session, c.key, stale_before=c.stale_before, now=now
+                    ):
+                        log.warning(
+                            "%s: taking over a message whose first attempt died", c.row["channel"]
+                        )
+                        c.result = True
+                        taken.add(c.key)
+                for c in claims:
+                    if c.result and c.on_claim is not None:
+                        await c.on_claim(session)
+                await _run_deferred(session)
+
+
+def _resolve(future: asyncio.Future[Any], value: Any) -> None:
+    if not future.done():
+        future.set_result(value)
+
+
+def _fail(future: asyncio.Future[Any], exc: BaseException) -> None:
+    if not future.done():
+        future.set_exception(exc)

@@ -1,0 +1,222 @@
+"""``GET|POST /wechat/mp``: the Official Account webhook.
+
+verify (signature, timestamp window, body size) → decrypt (safe / compatible mode) → parse
+(hardened pre-parse, then wechatpy) → dedup (exactly once, within the reply budget) →
+dialog or event → reply, encrypted in the mode the message came in. WeChat never sees a
+500: anything unexpected is logged and answered with an empty 200.
+"""
+
+from __future__ import annotations
+
+import binascii
+import logging
+from typing import Any
+
+from aiohttp import web
+from wechatpy import parse_message
+from wechatpy.crypto import WeChatCrypto
+from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
+from wechatpy.replies import ImageReply, TextReply, TransferCustomerServiceReply
+
+from bot import security
+from bot.channels import dedup
+from bot.channels.mp_inbound import (
+    CHANNEL,
+    MpMessage,
+    bookkeeping,
+    event_reply,
+    link_unionid_later,
+    to_inbound,
+)
+from bot.context import Services
+from bot.messages import Reply
+from storage.repos import outbox as outbox_repo
+
+log = logging.getLogger(__name__)
+
+PATH = "/wechat/mp"
+EMPTY = "success"  # WeChat: neither a reply nor a retry
+CRYPTO = web.AppKey("mp_crypto", object)
+
+
+def setup(app: web.Application, services: Services) -> None:
+    mp = services.settings.mp
+    if mp.encoding_aes_key:
+        app[CRYPTO] = WeChatCrypto(mp.token, mp.encoding_aes_key, mp.app_id)
+    app.router.add_get(PATH, verify)
+    app.router.add_post(PATH, receive)
+
+
+def _services(request: web.Request) -> Services:
+    from bot.app import SERVICES
+
+    return request.app[SERVICES]
+
+
+def _empty() -> web.Response:
+    return web.Response(text=EMPTY, content_type="text/plain")
+
+
+def _rejected(exc: security.Rejected) -> web.Response:
+    log.warning("mp: refused (%s %s)", exc.status, exc.reason)
+    return web.Response(status=exc.status, text=exc.reason, content_type="text/plain")
+
+
+def _check_query(services: Services, q: Any) -> None:
+    security.check_signature(
+        services.settings.mp.token, q.get("signature"), q.get("timestamp", ""), q.get("nonce", "")
+    )
+    security.check_timestamp(
+        q.get("timestamp"), services.clock.now(), services.settings.security.max_clock_skew_s
+    )
+
+
+async def verify(request: web.Request) -> web.Response:
+    """Server verification: echo ``echostr`` when the signature is WeChat's."""
+    services = _services(request)
+    try:
+        _check_query(services, request.query)
+    except security.Rejected as exc:
+        return _rejected(exc)
+    return web.Response(text=request.query.get("echostr", ""), content_type="text/plain")
+
+
+async def receive(request: web.Request) -> web.Response:
+    services = _services(request)
+    try:
+        return await _receive(request, services)
+    except security.Rejected as exc:
+        return _rejected(exc)
+    except Exception:
+        log.exception("mp: unexpected error; answered empty")
+        return _empty()
+
+
+def _decrypt(request: web.Request, envelope: dict[str, Any]) -> str:
+    """The plaintext XML inside a safe- or compatible-mode envelope."""
+    q = request.query
+    crypto: WeChatCrypto | None = request.app.get(CRYPTO)
+    if crypto is None:
+        raise security.Rejected(400, "encrypted message but no mp.encoding_aes_key")
+    encrypted = envelope.get("Encrypt")
+    if not isinstance(encrypted, str) or not encrypted:
+        raise security.Rejected(400, "no Encrypt element")
+    timestamp, nonce = q.get("timestamp", ""), q.get("nonce", "")
+    msg_signature = q.get("msg_signature")
+    security.check_msg_signature(crypto.token, msg_signature, timestamp, nonce, encrypted)
+    try:
+        return crypto.decrypt_message({"Encrypt": encrypted}, msg_signature, timestamp, nonce)
+    except InvalidAppIdException:
+        raise security.Rejected(403, "AppId does not match mp.app_id") from None
+    except InvalidSignatureException:
+        raise security.Rejected(403, "bad msg_signature") from None
+    except (ValueError, TypeError, IndexError, binascii.Error, UnicodeDecodeError):
+        raise security.Rejected(400, "cannot decrypt") from None
+
+
+async def _receive(request: web.Request, services: Services) -> web.Response:
+    settings = services.settings
+    q = request.query
+    _check_query(services, q)
+    body = await security.read_body(request, settings.security.max_body_bytes)
+    envelope = security.parse_xml(body)
+    encrypt_type = (q.get("encrypt_type") or "raw").lower()
+    if encrypt_type == "aes":
+        xml_text = _decrypt(request, envelope)
+        data = security.parse_xml(xml_text)
+    elif encrypt_type == "raw":
+        xml_text, data = body.decode("utf-8"), envelope
+    else:
+        raise security.Rejected(400, f"unknown encrypt_type {encrypt_type!r}")
+
+    m = MpMessage.of(settings.mp.app_id, data)
+    if not m.openid or not m.msg_type:
+        raise security.Rejected(400, "not a WeChat message")
+    parsed = parse_message(xml_text)  # wechatpy's typed view (UnknownMessage for new types)
+    if not m.known:
+        log.info("mp: unknown message %s/%s (%s); answered empty", m.msg_type, m.event, parsed.type)
+        services.metrics.messages.labels(CHANNEL, "unsupported").inc()
+        return _empty()
+
+    key = m.dedup_key
+
+    async def on_claim(session) -> None:
+        await bookkeeping(session, services, m)
+
+    async def work() -> Reply | None:
+        if m.goes_to_dialog:
+            import bot.dialog as dialog  # looked up per call: tests replace respond
+
+            reply = await dialog.respond(services, to_inbound(services, m))
+        else:
+            reply = event_reply(m)
+            if m.event == "subscribe":
+                services.spawn(link_unionid_later(services, m))
+        label = (reply.intent if reply is not None else None) or m.label
+        services.metrics.messages.labels(CHANNEL, label).inc()
+        return reply
+
+    async def deliver_late(reply: Reply) -> None:
+        await send_late_reply(services, m, key, reply)
+
+    outcome = await dedup.process_once(
+        services,
+        key=key,
+        channel=CHANNEL,
+        from_user=m.openid,
+        msg_type=m.label,
+        budget_s=settings.mp.reply_budget_s,
+        work=work,
+        deliver_late=deliver_late,
+        on_claim=on_claim,
+    )
+    if outcome.reply is None:
+        return _empty()
+    xml = render_reply(outcome.reply, m, int(services.clock.now().timestamp()))
+    if encrypt_type == "aes":
+        crypto: WeChatCrypto = request.app[CRYPTO]  # type: ignore[assignment]
+        xml = crypto.encrypt_message(
+            xml, q.get("nonce", ""), str(int(services.clock.now().timestamp()))
+        )
+    return web.Response(text=xml, content_type="application/xml")
+
+
+def render_reply(reply: Reply, m: MpMessage, now_ts: int) -> str:
+    """The passive reply XML (wechatpy's replies), from the account to the sender."""
+    common = {"source": str(m.data.get("ToUserName") or ""), "target": m.openid, "time": now_ts}
+    if reply.transfer_customer_service:
+        out: Any = TransferCustomerServiceReply(**common)
+    elif reply.image_media_id:
+        out = ImageReply(image=reply.image_media_id, **common)
+    else:
+        out = TextReply(content=reply.text, **common)
+    return out.render()
+
+
+async def send_late_reply(services: Services, m: MpMessage, key: str, reply: Reply) -> None:
+    """Queue a reply that missed the budget as a customer-service message, and send it soon."""
+    payload: dict[str, Any] = {"dedup_key": key}
+    if reply.image_media_id:
+        payload.update(msgtype="image", media_id=reply.image_media_id)
+    if not reply.text and not reply.image_media_id:
+        log.info("mp: a late transfer-to-agent reply has nothing to send by message")
+        return
+    async with services.db.transaction() as session:
+        row = await outbox_repo.enqueue(
+            session,
+            channel="mp_kf",
+            recipient=m.openid,
+            text=reply.text or None,
+            kind="reply",
+            customer_id=m.customer_id,
+            idem_key=f"late:{key}",
+            payload=payload,
+        )
+    if row is None:
+        return
+    try:
+        from bot.outbox import deliver_soon
+    except ImportError:
+        log.warning("mp: outbox dispatcher not available; late reply %s left pending", row.id)
+        return
+    await deliver_soon(services, [row.id])

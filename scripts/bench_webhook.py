@@ -1,0 +1,398 @@
+#!/usr/bin/env python3
+"""End-to-end webhook benchmark: encrypted (safe-mode) text messages to /wechat/mp.
+
+Four servers, each in its own process on 127.0.0.1, get the same kind of load from one
+load generator (this process) with ``--concurrency`` senders:
+
+  bare     a bare aiohttp handler answering "success" (no crypto, no parse: the floor)
+  werobot  WeRoBot 1.13 (WSGI, Bottle) served by waitress with 8 threads, answering a text
+           reply to the same encrypted messages (session storage off)
+  trivial  wxbot's /wechat/mp with the dialog replaced by a constant reply: signature,
+           timestamp window, decrypt, safe parse, dedup ledger, customer upsert, encrypted reply
+  full     wxbot's /wechat/mp with the real dialog (NLU, sessions, handlers)
+
+Messages are built and encrypted before the clock starts (as WeChat would, with
+wechatpy's WeChatCrypto), each from one of ``--users`` openids with a fresh MsgId. A
+warm-up from the same openids comes first (steady state: known customers, NLU loaded).
+Bounded: at most ``--messages`` per target and ``--max-seconds`` each. Besides msg/s and
+p50/p99, each server's CPU time per message is printed (psutil): on a busy machine that
+figure is the steadier one. The trivial run also times signed billion-laughs bodies.
+
+WeRoBot is a WSGI app (``robot.wsgi``, a Bottle app); it is served here the way its docs
+suggest for production, by a threaded WSGI server: ``waitress.serve(robot.wsgi,
+threads=8)`` in its own process.
+
+    .venv/bin/pip install werobot waitress     # only for the werobot column
+    .venv/bin/python scripts/bench_webhook.py [--messages 3000] [--concurrency 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+TOKEN = "benchtoken"
+AES_KEY = "6PmTxj5qP1aZHSrJYswXuJSlql2obkXIEbgrViOmaEP"
+APP_ID = "wxbench0000000001"
+TARGETS = ("bare", "werobot", "trivial", "full")
+UTTERANCES = ["你好", "我家空调不制冷了", "滤芯多少钱", "以旧换新怎么算", "谢谢", "查一下进度"]
+
+
+# ---------------------------------------------------------------- servers (child processes)
+
+
+def serve(kind: str, port: int, db: str) -> None:
+    if kind == "werobot":
+        _serve_werobot(port)
+        return
+    from aiohttp import web
+
+    if kind == "bare":
+
+        async def ok(request: web.Request) -> web.Response:
+            await request.read()
+            return web.Response(text="success")
+
+        app = web.Application()
+        app.router.add_post("/wechat/mp", ok)
+    else:
+        app = _wxbot_app(kind, db)
+    web.run_app(app, host="127.0.0.1", port=port, access_log=None, print=None)
+
+
+def _wxbot_app(kind: str, db: str):
+    import logging
+
+    logging.basicConfig(level=logging.WARNING)
+    import bot.channels.mp
+    import bot.dialog
+    from bot.app import create_app
+    from bot.config import load_settings
+    from bot.context import build_services
+    from bot.messages import Reply
+    from storage.migrate import upgrade
+
+    url = f"sqlite+aiosqlite:///{db}"
+    upgrade(url)
+    settings = load_settings(
+        REPO / "config.yaml",
+        database={"url": url},
+        sandbox=True,
+        mp={"token": TOKEN, "encoding_aes_key": AES_KEY, "app_id": APP_ID},
+    )
+    services = build_services(settings)
+    if kind == "trivial":
+
+        async def constant(services, inbound):
+            return Reply(text="好的，收到～", intent="unknown")
+
+        bot.dialog.respond = constant  # type: ignore[assignment]
+    app = create_app(services, channels=False)  # only the channel under test
+    bot.channels.mp.setup(app, services)
+    return app
+
+
+def _serve_werobot(port: int) -> None:
+    import waitress
+    from werobot import WeRoBot
+
+    robot = WeRoBot(token=TOKEN, encoding_aes_key=AES_KEY, app_id=APP_ID, SESSION_STORAGE=False)
+
+    @robot.text
+    def echo(message):
+        return "好的，收到～"
+
+    waitress.serve(robot.wsgi, host="127.0.0.1", port=port, threads=8, _quiet=True)
+
+
+# ---------------------------------------------------------------- load generator
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def build_messages(
+    n: int, users: int, prefix: str = "o-bench", first_id: int = 9_000_000_000
+) -> list[tuple[dict[str, str], bytes, str]]:
+    """Encrypted safe-mode POSTs ``(query, body, nonce)``, one fresh MsgId each."""
+    from tests.fakes import wxmsg
+
+    now = int(time.time())
+    out = []
+    for i in range(n):
+        plain = wxmsg.text(
+            f"{prefix}-{i % users:05d}",
+            UTTERANCES[i % len(UTTERANCES)],
+            to_user="gh_bench",
+            create_time=now,
+            msg_id=first_id + i,
+        )
+        nonce = str(100000 + i)
+        q, body = wxmsg.inbound(
+            plain,
+            token=TOKEN,
+            timestamp=now,
+            mode="safe",
+            aes_key=AES_KEY,
+            app_id=APP_ID,
+            nonce=nonce,
+        )
+        out.append((q, body.encode(), nonce))
+    return out
+
+
+async def wait_ready(port: int, proc: subprocess.Popen, wait_s: float = 30.0) -> None:
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        try:
+            _, w = await asyncio.open_connection("127.0.0.1", port)
+            w.close()
+            return
+        except OSError:
+            await asyncio.sleep(0.1)
+    raise RuntimeError("server did not start")
+
+
+async def load(
+    port: int,
+    messages: list[tuple[dict[str, str], bytes, str]],
+    concurrency: int,
+    max_seconds: float,
+) -> dict:
+    import aiohttp
+
+    url = f"http://127.0.0.1:{port}/wechat/mp"
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    empty = 0
+    samples: list[str] = []
+    it = iter(messages)
+    stop_at = time.perf_counter() + max_seconds
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector) as http:
+
+        async def sender() -> None:
+            nonlocal empty
+            for q, body, _nonce in it:
+                if time.perf_counter() > stop_at:
+                    return
+                t0 = time.perf_counter()
+                async with http.post(url, params=q, data=body) as resp:
+                    text = await resp.text()
+                latencies.append(time.perf_counter() - t0)
+                statuses[resp.status] = statuses.get(resp.status, 0) + 1
+                if text.strip() in ("", "success"):
+                    empty += 1
+                elif len(samples) < 20:
+                    samples.append(text)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(sender() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    latencies.sort()
+    return {
+        "sent": len(latencies),
+        "seconds": round(elapsed, 2),
+        "msg_per_s": round(len(latencies) / elapsed, 1) if elapsed else 0.0,
+        "p50_ms": round(statistics.median(latencies) * 1000, 1) if latencies else None,
+        "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1] * 1000, 1) if latencies else None,
+        "statuses": statuses,
+        "empty_replies": empty,
+        "replies_checked": _check_replies(samples),
+    }
+
+
+def _check_replies(samples: list[str]) -> int:
+    """Decrypt a few replies and check they are text replies (the server did the work)."""
+    from tests.fakes import wxmsg
+
+    ok = 0
+    for text in samples:
+        plain = wxmsg.decrypt_reply(text, token=TOKEN, aes_key=AES_KEY, app_id=APP_ID)
+        if wxmsg.parse_reply(plain).get("MsgType") == "text":
+            ok += 1
+    return ok
+
+
+async def hostile(port: int, n: int = 50) -> dict:
+    """Signed billion-laughs bodies: how long the 400 takes (no entity is ever expanded)."""
+    import aiohttp
+
+    from tests.fakes import wxmsg
+    from tests.test_security import BILLION_LAUGHS
+
+    took: list[float] = []
+    statuses: set[int] = set()
+    async with aiohttp.ClientSession() as http:
+        for _ in range(n):
+            q = wxmsg.signed_query(TOKEN, int(time.time()), "77")
+            t0 = time.perf_counter()
+            async with http.post(
+                f"http://127.0.0.1:{port}/wechat/mp", params=q, data=BILLION_LAUGHS
+            ) as r:
+                await r.read()
+                statuses.add(r.status)
+            took.append(time.perf_counter() - t0)
+    return {
+        "billion_laughs_status": sorted(statuses),
+        "billion_laughs_ms_max": round(max(took) * 1000, 2),
+        "billion_laughs_ms_p50": round(statistics.median(took) * 1000, 2),
+    }
+
+
+def start_server(kind: str, port: int, tmp: Path) -> tuple[subprocess.Popen, Path]:
+    """The server under test in its own process; its stderr goes to a file."""
+    db, log = tmp / f"{kind}.db", tmp / f"{kind}.stderr"
+    cmd = [sys.executable, __file__, "--serve", kind, "--port", str(port), "--db", str(db)]
+    with log.open("wb") as err:
+        proc = subprocess.Popen(cmd, cwd=tmp, stdout=subprocess.DEVNULL, stderr=err)
+    return proc, log
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+async def run_target(kind: str, args: argparse.Namespace, tmp: Path) -> dict:
+    port = free_port()
+    proc, log = start_server(kind, port, tmp)
+    try:
+        await wait_ready(port, proc)
+        warm = build_messages(args.warmup, args.users, "o-bench", 1_000_000)
+        await load(port, warm, min(args.concurrency, 10), 30)
+        msgs = build_messages(args.messages, args.users)
+        cpu_before = _cpu_seconds(proc.pid)
+        result = await load(port, msgs, args.concurrency, args.max_seconds)
+        cpu = _cpu_seconds(proc.pid) - cpu_before
+        # server CPU per message: robust to a busy machine; 1000 / it = one core's capacity
+        result["server_cpu_ms_per_msg"] = round(cpu * 1000 / max(result["sent"], 1), 3)
+        result["capacity_msg_per_core_s"] = round(result["sent"] / cpu, 1) if cpu else None
+        if kind == "trivial":
+            result.update(await hostile(port))
+    finally:
+        stop_server(proc)
+    err = log.read_bytes()
+    if result_has_errors(err):
+        sys.stderr.write(f"[{kind}] server stderr (tail):\n{err.decode()[-1500:]}\n")
+    result["target"] = kind
+    return result
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of the server process and its threads (and children: waitress)."""
+    import psutil
+
+    p = psutil.Process(pid)
+    t = p.cpu_times()
+    return t.user + t.system + sum(c.cpu_times().user + c.cpu_times().system for c in p.children())
+
+
+def result_has_errors(err: bytes) -> bool:
+    return b"Traceback" in err or b"ERROR" in err
+
+
+def ratio(a: dict | None, b: dict | None, key: str) -> str:
+    if not a or not b or not a.get(key) or not b.get(key):
+        return "n/a"
+    return f"{a[key] / b[key]:.2f}"
+
+
+async def main(args: argparse.Namespace) -> dict[str, dict]:
+    results: dict[str, dict] = {}
+    with tempfile.TemporaryDirectory(prefix="bench_webhook_") as d:
+        for kind in args.targets:
+            if kind == "werobot":
+                try:
+                    import waitress  # noqa: F401
+                    import werobot  # noqa: F401
+                except ImportError:
+                    print("werobot: skipped (pip install werobot waitress)", file=sys.stderr)
+                    continue
+            results[kind] = await run_target(kind, args, Path(d))
+            r = results[kind]
+            print(
+                f"{kind:8s} {r['msg_per_s']:8.1f} msg/s  p50 {r['p50_ms']} ms  p99 {r['p99_ms']} ms"
+                f"  server CPU {r['server_cpu_ms_per_msg']} ms/msg"
+                f" (= {r['capacity_msg_per_core_s']} msg/s per core)"
+                f"  ({r['sent']} msgs in {r['seconds']} s, statuses {r['statuses']},"
+                f" empty {r['empty_replies']}, replies checked {r['replies_checked']})",
+                flush=True,
+            )
+    full, trivial = results.get("full"), results.get("trivial")
+    if trivial and "billion_laughs_ms_max" in trivial:
+        print(
+            f"billion laughs (signed, {trivial['billion_laughs_status']}):"
+            f" p50 {trivial['billion_laughs_ms_p50']} ms, max {trivial['billion_laughs_ms_max']} ms"
+        )
+    bare, wero = results.get("bare"), results.get("werobot")
+    print()
+    print("throughput ratios (msg/s):")
+    print(f"  full / bare     {ratio(full, bare, 'msg_per_s')}")
+    print(f"  full / werobot  {ratio(full, wero, 'msg_per_s')}")
+    print(f"  trivial / werobot {ratio(trivial, wero, 'msg_per_s')}")
+    print(f"  full / trivial  {ratio(full, trivial, 'msg_per_s')}")
+    print(
+        f"  trivial / werobot (server CPU per message) {ratio(trivial, wero, 'server_cpu_ms_per_msg')}"
+    )
+    print(f"  full / werobot (server CPU per message) {ratio(full, wero, 'server_cpu_ms_per_msg')}")
+    print("p99 ratios:")
+    print(f"  full / werobot  {ratio(full, wero, 'p99_ms')}")
+    print(f"  trivial / werobot {ratio(trivial, wero, 'p99_ms')}")
+    print(f"machine load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    if full:
+        verdict = full["msg_per_s"] >= 500 and (full["p99_ms"] or 1e9) < 100
+        print(
+            f"target (full >= 500 msg/s, p99 < 100 ms): {'met' if verdict else 'NOT met'}"
+            f" ({full['msg_per_s']} msg/s, p99 {full['p99_ms']} ms)"
+        )
+    return results
+
+
+def parse_args() -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--messages", type=int, default=3000, help="measured messages per target")
+    p.add_argument(
+        "--warmup", type=int, default=500, help="warm-up messages per target (from the same users)"
+    )
+    p.add_argument("--concurrency", type=int, default=50)
+    p.add_argument("--users", type=int, default=500, help="distinct openids")
+    p.add_argument("--max-seconds", type=float, default=60.0, help="time cap per target")
+    p.add_argument("--targets", nargs="+", default=list(TARGETS), choices=TARGETS)
+    p.add_argument("--json", help="also write the figures to this file")
+    p.add_argument("--serve", choices=TARGETS, help=argparse.SUPPRESS)
+    p.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    p.add_argument("--db", help=argparse.SUPPRESS)
+    return p.parse_args()
+
+
+if __name__ == "__main__":
+    a = parse_args()
+    if a.serve:
+        os.environ.setdefault("PYTHONUNBUFFERED", "1")
+        serve(a.serve, a.port, a.db)
+    else:
+        figures = asyncio.run(main(a))
+        if a.json:
+            Path(a.json).write_text(json.dumps(figures, indent=2))

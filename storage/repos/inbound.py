@@ -1,0 +1,138 @@
+"""Inbound message ledger: each message claimed once by its dedup key, its reply kept for retries."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import InboundMessage
+
+
+def _insert(session: AsyncSession):
+    table = InboundMessage.__table__
+    if session.bind.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)
+
+
+async def claim_many(session: AsyncSession, rows: list[dict[str, Any]]) -> set[str]:
+    """Insert many messages as ``processing`` in one statement; the keys that were new.
+
+    ``rows``: dicts with dedup_key, channel, from_user, msg_type, received_at. A key
+    already there (a retry) is left alone and not returned.
+    """
+    if not rows:
+        return set()
+    values = [{**r, "msg_type": r["msg_type"][:32], "status": "processing"} for r in rows]
+    stmt = (
+        _insert(session)
+        .on_conflict_do_nothing(index_elements=["dedup_key"])
+        .returning(InboundMessage.__table__.c.dedup_key)
+    )
+    # executemany with RETURNING: SQLAlchemy batches it as one multi-row INSERT per chunk
+    return set((await session.execute(stmt, values)).scalars())
+
+
+async def claim(
+    session: AsyncSession,
+    *,
+    dedup_key: str,
+    channel: str,
+    from_user: str,
+    msg_type: str,
+    received_at: datetime,
+) -> bool:
+    """Insert the message as ``processing``. False when the key is already there (a retry)."""
+    row = {
+        "dedup_key": dedup_key,
+        "channel": channel,
+        "from_user": from_user,
+        "msg_type": msg_type,
+        "received_at": received_at,
+    }
+    return dedup_key in await claim_many(session, [row])
+
+
+async def finish_many(
+    session: AsyncSession, done: list[tuple[str, str | None, str | None]]
+) -> None:
+    """``processing`` → ``done`` for many ``(dedup_key, reply, intent)`` at once."""
+    if not done:
+        return
+    t = InboundMessage.__table__
+    stmt = (
+        update(t)
+        .where(t.c.dedup_key == bindparam("k"), t.c.status == "processing")
+        .values(status="done", reply=bindparam("r"), intent=bindparam("i"))
+    )
+    await session.execute(stmt, [{"k": k, "r": r, "i": i} for k, r, i in done])
+
+
+async def get(session: AsyncSession, dedup_key: str) -> InboundMessage | None:
+    return await session.scalar(select(InboundMessage).where(InboundMessage.dedup_key == dedup_key))
+
+
+async def state(session: AsyncSession, dedup_key: str) -> tuple[str, str | None] | None:
+    """``(status, reply)`` of the message, or None when unknown."""
+    row = (
+        await session.execute(
+            select(InboundMessage.status, InboundMessage.reply).where(
+                InboundMessage.dedup_key == dedup_key
+            )
+        )
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+async def finish(
+    session: AsyncSession, dedup_key: str, *, reply: str | None, intent: str | None
+) -> bool:
+    """``processing`` → ``done`` with its reply. False when the message already went ``late``."""
+    result = await session.execute(
+        update(InboundMessage)
+        .where(InboundMessage.dedup_key == dedup_key, InboundMessage.status == "processing")
+        .values(status="done", reply=reply, intent=intent)
+    )
+    return bool(result.rowcount)
+
+
+async def mark_late(session: AsyncSession, dedup_key: str) -> bool:
+    """``processing`` → ``late``: the reply will go by customer-service message, retries get nothing."""
+    result = await session.execute(
+        update(InboundMessage)
+        .where(InboundMessage.dedup_key == dedup_key, InboundMessage.status == "processing")
+        .values(status="late")
+    )
+    return bool(result.rowcount)
+
+
+async def record_late_reply(
+    session: AsyncSession, dedup_key: str, *, reply: str | None, intent: str | None
+) -> None:
+    """Keep the reply that was sent late, for the record (status stays ``late``)."""
+    await session.execute(
+        update(InboundMessage)
+        .where(InboundMessage.dedup_key == dedup_key)
+        .values(reply=reply, intent=intent)
+    )
+
+
+async def take_over(
+    session: AsyncSession, dedup_key: str, *, stale_before: datetime, now: datetime
+) -> bool:
+    """Claim a message whose first attempt died while ``processing`` (older than ``stale_before``)."""
+    result = await session.execute(
+        update(InboundMessage)
+        .where(
+            InboundMessage.dedup_key == dedup_key,
+            InboundMessage.status == "processing",
+            InboundMessage.received_at < stale_before,
+        )
+        .values(received_at=now)
+    )
+    return bool(result.rowcount)
