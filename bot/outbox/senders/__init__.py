@@ -1,0 +1,21 @@
+"""One sender per channel: ``await SENDERS[channel](services, row, recipient)``; each raises
+a :mod:`bot.wechat.errors` error on failure."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from bot.context import Services
+from bot.outbox.senders import guide, mp, robot, work
+from storage.models import OutboxMessage
+
+Sender = Callable[[Services, OutboxMessage, str], Awaitable[None]]
+
+SENDERS: dict[str, Sender] = {
+    "mp_kf": mp.send_kf,
+    "mp_template": mp.send_template,
+    "work_app": work.send_app,
+    "work_contact": work.send_contact,
+    "group_robot": robot.send,
+    "guide_task": guide.send_task,
+}

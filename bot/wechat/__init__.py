@@ -1,0 +1,1 @@
+"""Outbound WeChat / WeCom API clients: Official Account, WeCom app, group robots."""
