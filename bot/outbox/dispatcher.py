@@ -133,7 +133,7 @@ class Dispatcher:
     async def _flush_every(self, seconds: float) -> None:
         while True:
             await asyncio.sleep(seconds)
-            await self._flush()
+            await asyncio.shield(self._flush())  # stopping the ticker never cuts a commit short
 
     async def _flush(self) -> None:
         """Group commit of 'sent' marks: one UPDATE for everything sent since the last one.
@@ -145,7 +145,7 @@ class Dispatcher:
             try:
                 async with self.services.db.transaction() as tx:
                     await repo.mark_many_sent(tx, ids, self._lease, self.services.clock.now())
-            except Exception:
+            except BaseException:  # a cancelled flush (shutdown) must not drop the marks
                 self._marks = ids + self._marks
                 raise
 
