@@ -84,7 +84,9 @@ def _wxbot_app(kind: str, db: str):
     from bot.messages import Reply
     from storage.migrate import upgrade
 
-    url = f"sqlite+aiosqlite:///{db}"
+    # BENCH_DATABASE_URL (e.g. postgresql+asyncpg://postgres@127.0.0.1/wxbot_bench, an empty
+    # database) measures the same path on PostgreSQL; the default is a fresh SQLite file.
+    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite+aiosqlite:///{db}"
     upgrade(url)
     settings = load_settings(
         REPO / "config.yaml",

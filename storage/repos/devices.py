@@ -19,21 +19,31 @@ async def by_serial(session: AsyncSession, serial: str) -> Device | None:
 async def for_customer(
     session: AsyncSession, customer_id: int, category: str | None = None
 ) -> list[Device]:
-    q = (
-        select(Device)
-        .where(Device.customer_id == customer_id, Device.retired.is_(False))
-        .options(selectinload(Device.stages))
-        .order_by(Device.id)
-    )
-    if category:
-        q = q.where(Device.category == category)
-    return list(await session.scalars(q))
+    """The customer's active devices with their stages. Remembered for the rest of the
+    transaction (one dialog turn asks several times); adding a device here forgets it."""
+    cache = session.info.setdefault("devices_of", {})
+    if customer_id not in cache:
+        cache[customer_id] = list(
+            await session.scalars(
+                select(Device)
+                .where(Device.customer_id == customer_id, Device.retired.is_(False))
+                .options(selectinload(Device.stages))
+                .order_by(Device.id)
+            )
+        )
+    found = [d for d in cache[customer_id] if not d.retired]
+    return [d for d in found if d.category == category] if category else found
+
+
+def _forget(session: AsyncSession) -> None:
+    session.info.pop("devices_of", None)
 
 
 async def upsert_by_serial(session: AsyncSession, serial: str, fields: dict[str, Any]) -> str:
     """Insert or update the device with this serial. Returns "created", "updated" or "unchanged"."""
     device = await by_serial(session, serial)
     if device is None:
+        _forget(session)
         session.add(Device(serial=serial, **fields))
         await session.flush()
         return "created"
@@ -62,6 +72,7 @@ async def get_for_customer(
 
 
 async def create(session: AsyncSession, **fields: Any) -> Device:
+    _forget(session)
     device = Device(**fields)
     session.add(device)
     await session.flush()
@@ -78,6 +89,7 @@ async def set_stage_replaced(
         )
     )
     if row is None:
+        _forget(session)
         row = ConsumableStage(
             device_id=device_id, stage=stage, name=name, life_days=life_days, last_replaced_on=on
         )

@@ -32,6 +32,17 @@ async def customer_for(
     source: str | None = None,
 ) -> Customer:
     """The customer behind this identity, created (or linked by unionid) on first contact."""
+    known = await session.scalar(
+        select(Customer)
+        .join(ChannelIdentity, ChannelIdentity.customer_id == Customer.id)
+        .where(
+            ChannelIdentity.channel == channel,
+            ChannelIdentity.account == account,
+            ChannelIdentity.external_id == external_id,
+        )
+    )
+    if known is not None and not unionid:
+        return known  # the common case: one query
     ident = await find(session, channel, account, external_id)
     if ident is not None:
         if unionid and not ident.unionid:

@@ -14,6 +14,8 @@ from storage.models import ConversationSession
 async def load(session: AsyncSession, user_key: str, now: datetime) -> dict[str, Any] | None:
     """The state, or ``None`` when there is none or it has expired."""
     row = await session.get(ConversationSession, user_key)
+    # keep the row (or its absence) for save() in this transaction: no second SELECT
+    session.info.setdefault("dialog_sessions", {})[user_key] = row
     if row is None or row.expires_at <= now:
         return None
     return dict(row.state or {})
@@ -26,13 +28,14 @@ async def save(
     now: datetime,
     expires_at: datetime,
 ) -> None:
-    row = await session.get(ConversationSession, user_key)
+    known = session.info.setdefault("dialog_sessions", {})
+    row = known[user_key] if user_key in known else await session.get(ConversationSession, user_key)
     if row is None:
-        session.add(
-            ConversationSession(
-                user_key=user_key, state=state, updated_at=now, expires_at=expires_at
-            )
+        row = ConversationSession(
+            user_key=user_key, state=dict(state), updated_at=now, expires_at=expires_at
         )
+        session.add(row)
+        known[user_key] = row
     else:
         row.state = dict(state)
         row.updated_at = now
@@ -41,6 +44,7 @@ async def save(
 
 
 async def delete_one(session: AsyncSession, user_key: str) -> None:
+    session.info.get("dialog_sessions", {}).pop(user_key, None)
     await session.execute(
         delete(ConversationSession).where(ConversationSession.user_key == user_key)
     )
