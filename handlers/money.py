@@ -4,19 +4,9 @@ from __future__ import annotations
 
 import re
 
-_CN_DIGITS = {
-    "零": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
+from bot.nlu.numerals import DIGITS
+
+_CN_DIGITS = DIGITS
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 _AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*(万|w|W|千|k|K|块|元)?")
 _CN_AMOUNT = re.compile(r"[零一二两三四五六七八九十百千万]+")

@@ -9,22 +9,10 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
+from bot.nlu.numerals import to_int
+
 _DAY = {"今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2}
 _PM = ("下午", "晚上", "傍晚")
-_CN_NUM = {
-    "零": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-    "十": 10,
-}
 
 _TIME = r"(?:(早上|上午|中午|下午|晚上|傍晚)\s*)?(\d{1,2}|[一二两三四五六七八九十]{1,3})\s*(?:[点:时]\s*(半|\d{1,2})?\s*分?)"
 _PATTERNS = [
@@ -34,18 +22,10 @@ _PATTERNS = [
 
 
 def _cn(n: str) -> int:
-    if n.isdigit():
-        return int(n)
-    if n == "十":
-        return 10
-    if n.startswith("十"):
-        return 10 + _CN_NUM[n[1]]
-    if n.endswith("十"):
-        return _CN_NUM[n[0]] * 10
-    if "十" in n:
-        a, b = n.split("十")
-        return _CN_NUM[a] * 10 + _CN_NUM[b]
-    return _CN_NUM[n]
+    value = to_int(n)
+    if value is None:
+        raise ValueError(f"not a number: {n!r}")
+    return value
 
 
 def parse_when(text: str, now: datetime) -> tuple[datetime | None, str]:
