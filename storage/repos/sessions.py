@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +19,7 @@ async def load(session: AsyncSession, user_key: str, now: datetime) -> dict[str,
     session.info.setdefault("dialog_sessions", {})[user_key] = row
     if row is None or row.expires_at <= now:
         return None
-    return dict(row.state or {})
+    return copy.deepcopy(row.state or {})  # never the row's own JSON: edits must show as changes
 
 
 async def save(
@@ -37,7 +38,7 @@ async def save(
         session.add(row)
         known[user_key] = row
     else:
-        row.state = dict(state)
+        row.state = copy.deepcopy(state)
         row.updated_at = now
         row.expires_at = expires_at
     await session.flush()
