@@ -95,6 +95,10 @@ def _wxbot_app(kind: str, db: str):
         mp={"token": TOKEN, "encoding_aes_key": AES_KEY, "app_id": APP_ID},
     )
     services = build_services(settings)
+    if kind == "full":  # as `wxbot serve` does: the NLU warms up with these settings
+        import bot.nlu
+
+        bot.nlu.warm_up_in_background(settings).join()
     if kind == "trivial":
 
         async def constant(services, inbound):
