@@ -9,7 +9,13 @@ import signal
 
 import click
 
-from bot.bootstrap import services_or_exit, settings_or_exit, setup_logging
+from bot.bootstrap import (
+    FriendlyGroup,
+    database_reachable_or_exit,
+    services_or_exit,
+    settings_or_exit,
+    setup_logging,
+)
 
 log = logging.getLogger("wxbot")
 
@@ -28,8 +34,14 @@ COMMAND_MODULES = (
 )
 
 
-@click.group()
-@click.option("--log-level", default="INFO", show_default=True, help="DEBUG, INFO, WARNING…")
+@click.group(cls=FriendlyGroup)
+@click.option(
+    "--log-level",
+    default="INFO",
+    show_default=True,
+    type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False),
+    help="How much to log (DEBUG also shows tracebacks).",
+)
 def main(log_level: str) -> None:
     """wxbot: after-sales service on WeChat and WeCom."""
     setup_logging(log_level)
@@ -37,7 +49,9 @@ def main(log_level: str) -> None:
 
 @main.command()
 @click.option("--host", default=None, help="Interface to listen on (config server.host).")
-@click.option("--port", type=int, default=None, help="Port (config server.port).")
+@click.option(
+    "--port", type=click.IntRange(1, 65535), default=None, help="Port (config server.port)."
+)
 @click.option(
     "--role",
     type=click.Choice(["all", "web", "scheduler"]),
@@ -64,20 +78,31 @@ async def _serve(services, host: str, port: int, role: str) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     runner = None
-    await start_background(services, role)
-    if role in ("all", "web"):
-        runner = web.AppRunner(create_app(services), access_log=None)
-        await runner.setup()
-        await web.TCPSite(runner, host, port).start()
-        mode = "sandbox" if services.settings.sandbox else "live"
-        click.echo(f"wxbot serving on http://{host}:{port} ({mode}, role={role})", err=True)
-    else:
-        click.echo(f"wxbot scheduler running (role={role})", err=True)
-    await stop.wait()
-    if runner is not None:
-        await runner.cleanup()
-    await stop_background(services)
-    await services.close()
+    started = False
+    try:
+        if role in ("all", "web"):
+            runner = web.AppRunner(create_app(services), access_log=None)
+            await runner.setup()
+            try:
+                await web.TCPSite(runner, host, port).start()
+            except OSError as exc:
+                raise click.ClickException(
+                    f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+                ) from None
+        await start_background(services, role)
+        started = True
+        if runner is not None:
+            mode = "sandbox" if services.settings.sandbox else "live"
+            click.echo(f"wxbot serving on http://{host}:{port} ({mode}, role={role})", err=True)
+        else:
+            click.echo(f"wxbot scheduler running (role={role})", err=True)
+        await stop.wait()
+    finally:
+        if runner is not None:
+            await runner.cleanup()
+        if started:
+            await stop_background(services)
+        await services.close()
 
 
 @main.group()
@@ -92,6 +117,7 @@ def db_upgrade(revision: str) -> None:
     from storage.migrate import upgrade
 
     settings = settings_or_exit()
+    database_reachable_or_exit(settings)
     upgrade(settings.database.url, revision)
     click.echo(f"database at revision {revision}", err=True)
 

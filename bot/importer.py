@@ -77,6 +77,10 @@ class ImportReport:
 
 def read_text(path: Path) -> str:
     raw = path.read_bytes()
+    if raw.startswith(b"PK\x03\x04") or b"\x00" in raw[:4096]:
+        raise ValueError(
+            f"{path}: not a CSV text file (an Excel .xlsx? save it as “CSV UTF-8” first)"
+        )
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return raw.decode(encoding)
@@ -141,6 +145,8 @@ def _rows(
         rows.append(
             (number, {k: (row[i].strip() if i < len(row) else "") for k, i in index.items()})
         )
+    if not rows:
+        raise ValueError(f"{path}: no data rows, only the header")
     return rows, index
 
 

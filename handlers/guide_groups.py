@@ -11,6 +11,7 @@ from bot.context import Services
 from bot.work.groups import enqueue_post
 from bot.work.staff import Who
 from bot.work.when import parse_when
+from bot.work.wording import canon
 from storage.repos import groups as groups_repo
 
 NOT_ADMIN = "群发需要群管理员权限，请联系店长开通～"
@@ -29,6 +30,18 @@ async def list_groups(services: Services, staff: Who) -> str:
     )
 
 
+def _when_and_text(rest: str, now):
+    """The time read from the canonical text (full-width, traditional, emoji-free); the
+    content cut from what the admin typed, so emoji and punctuation go out as written."""
+    raw = rest.strip()
+    c = canon(raw)  # same length as raw
+    at, left = parse_when(c, now)
+    if at is None or not left:
+        return at, left
+    pos = c.rfind(left)
+    return at, (raw[pos : pos + len(left)] if pos >= 0 else left)
+
+
 async def post(services: Services, staff: Who, group: str, rest: str) -> str:
     if not staff.admin:
         return NOT_ADMIN
@@ -40,7 +53,7 @@ async def post(services: Services, staff: Who, group: str, rest: str) -> str:
         return "有好几个群都叫这个：" + "、".join(g.name for g in found) + "。请写全群名。"
     name = found[0].name
     now = services.clock.local_now()
-    at, text = await asyncio.to_thread(parse_when, rest, now)
+    at, text = await asyncio.to_thread(_when_and_text, rest, now)
     if at is None:
         return "什么时候发呢？" + EXAMPLE
     if at < now - timedelta(minutes=1):

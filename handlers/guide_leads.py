@@ -46,6 +46,11 @@ async def new_lead(
     )
 
 
+async def incomplete(who: str) -> str:
+    """商机 张三 with nothing about what they want."""
+    return f"{who}对什么感兴趣呢？例如：商机 {who} 想换冰箱 预算5000"
+
+
 async def list_leads(services: Services, staff: Who) -> str:
     async with services.db.session() as s:
         rows = await leads_repo.open_for_store(s, staff.store_id)

@@ -50,7 +50,7 @@ def _warranty_end(d: Device) -> date | None:
 
 
 async def lookup(services: Services, staff: Who, term: str) -> str:
-    term = _clean(term)
+    term = re.sub(r"^(?:手机)?(?:尾号|后四位|后4位)\s*", "", _clean(term))
     if not term:
         return "查谁呢？例如：查 13900210001 或 查 张伟"
     if term.isdigit() and len(term) < 3:

@@ -13,6 +13,14 @@ log = logging.getLogger(__name__)
 
 OPEN = tickets_repo.OPEN_STATUSES
 SAID = {"arrived": "已到达", "done": "已完成"}
+SHOWN = {
+    "open": "待派单",
+    "assigned": "已派单",
+    "on_the_way": "师傅在路上",
+    "arrived": "师傅已上门",
+    "done": "已完成",
+    "cancelled": "已取消",
+}
 
 
 async def _move(services: Services, session, ticket, status: str, actor: str) -> None:
@@ -37,7 +45,9 @@ async def move(services: Services, staff: Who, number: str, status: str) -> str:
         if ticket.engineer_id != staff.id and ticket.store_id != staff.store_id:
             return f"工单{number}不是您负责的，如需改派请联系店长。"
         if ticket.status not in OPEN:
-            return f"工单{number}已经是“{ticket.status}”状态，无需再操作。"
+            return (
+                f"工单{number}已经是“{SHOWN.get(ticket.status, ticket.status)}”状态，无需再操作。"
+            )
         if status == "arrived" and ticket.status == "arrived":
             return f"工单{number}已记录到达。完工后回复“完成 {number}”。"
         await _move(services, s, ticket, status, f"work:{staff.userid}")

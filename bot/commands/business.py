@@ -109,7 +109,7 @@ def quote_cmd(
             new_category or category, grade, int(budget * 100) if budget is not None else None
         )
     if unit is None:
-        click.echo("no unit on sale fits (model, category, grade, budget)", err=True)
+        click.echo("error: no unit on sale fits (model, category, grade, budget)", err=True)
         sys.exit(1)
     try:
         q = compute_quote(
@@ -119,7 +119,7 @@ def quote_cmd(
             NewUnit(unit.category, unit.energy_grade, unit.price_fen, unit.brand, unit.model),
         )
     except QuoteError as exc:
-        click.echo(str(exc), err=True)
+        click.echo(f"error: {exc}", err=True)
         sys.exit(1)
     click.echo(
         json.dumps(
@@ -164,7 +164,7 @@ def fitted(number: str, on: str | None) -> None:
             async with services.db.transaction() as s:
                 order = await repo.by_number(s, number)
                 if order is None:
-                    click.echo(f"no order {number}", err=True)
+                    click.echo(f"error: no order {number}", err=True)
                     return 1
                 await order_fitted(s, cat, order, day)
                 if order.device_id is None:

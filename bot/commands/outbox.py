@@ -18,8 +18,13 @@ def outbox() -> None:
 
 
 @outbox.command("list")
-@click.option("--status", default=None, help="pending|sending|sent|dead|skipped")
-@click.option("--limit", default=50, show_default=True)
+@click.option(
+    "--status",
+    default=None,
+    type=click.Choice(["pending", "sending", "sent", "failed", "dead", "skipped"]),
+    help="Only rows in this state.",
+)
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10000))
 def list_rows(status: str | None, limit: int) -> None:
     """Latest rows, one JSON object per line (dead letters carry last_error)."""
     from storage.repos import outbox as repo
@@ -61,16 +66,24 @@ def retry(row_id: int) -> None:
     """Send a dead (or skipped) row again, at the next dispatch."""
     from storage.repos import outbox as repo
 
-    async def run() -> bool:
+    async def run() -> str | None:
         services = services_or_exit()
         try:
             async with services.db.transaction() as s:
-                return await repo.retry(s, row_id, services.clock.now())
+                if await repo.retry(s, row_id, services.clock.now()):
+                    return None
+                row = await repo.get(s, row_id)
+                return row.status if row is not None else ""
         finally:
             await services.close()
 
-    if not asyncio.run(run()):
-        raise click.ClickException(f"row {row_id} is not dead, failed or skipped")
+    status = asyncio.run(run())
+    if status == "":
+        raise click.ClickException(f"no outbox row {row_id} (see `wxbot outbox list`)")
+    if status is not None:
+        raise click.ClickException(
+            f"row {row_id} is {status}; only dead, failed or skipped rows can be retried"
+        )
     click.echo(f"row {row_id} is pending again", err=True)
 
 

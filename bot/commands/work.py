@@ -55,20 +55,26 @@ def digest(day: date | None, dry_run: bool) -> None:
 @click.argument("text")
 def say(userid: str, text: str) -> None:
     """Run one app command as a staff member, e.g. wxbot work say --user G001 任务"""
-    from bot.work.router import NOT_STAFF, run_command
+    from bot.work.router import run_command
     from bot.work.staff import who
 
-    async def run() -> str:
+    async def run() -> str | None:
         services = services_or_exit()
         try:
             staff = await who(services, userid)
             if staff is None:
-                return NOT_STAFF
+                return None
             return (await run_command(services, staff, text)).text
         finally:
             await services.close()
 
-    click.echo(asyncio.run(run()))
+    answer = asyncio.run(run())
+    if answer is None:
+        raise click.ClickException(
+            f"no active staff member with WeCom userid {userid!r} "
+            "(没查到员工信息: register it in staff.wecom_userid)"
+        )
+    click.echo(answer)
 
 
 @work.group("groups")

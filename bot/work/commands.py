@@ -6,7 +6,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-TICKET = r"([A-Za-z]\d{8}-\d{4})"
+from bot.work.wording import SMALL_NUM, canon, parse_budget, small_int, squash, strip_mention
+
+TICKET = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]\s*\d{8}\s*-\s*\d{4})(?!\d)")
 LEAD_MOVES = {
     "联系": "contacted",
     "已联系": "contacted",
@@ -38,59 +40,159 @@ class Command:
     args: dict[str, Any] = field(default_factory=dict)
 
 
-def _norm(text: str) -> str:
-    text = text.replace("\u3000", " ").replace("：", ":").strip()
-    text = re.sub(r"^[@＠]\S+\s+", "", text)  # a leading @mention
-    return re.sub(r"\s+", " ", text)
+# Words around a command that change nothing: 帮我查查…, 任务呢, 完成了吧.
+POLITE_HEAD = r"^(?:(?:请|麻烦(?:你|您)?|帮(?:我|忙)?|我(?:要|想)|给我)\s*)+"
+TAIL = r"(?:\s*(?:了|啦|吧|呢|啊|呀|哈|哦|喔|哇|一下|下))+$"
+HELP_WORDS = {
+    "帮助",
+    "help",
+    "?",
+    "菜单",
+    "命令",
+    "指令",
+    "说明",
+    "怎么用",
+    "用法",
+    "你能做什么",
+    "你会什么",
+    "能做什么",
+    "能干什么",
+    "你能干什么",
+    "有什么功能",
+    "功能",
+    "",
+}
+GROUP_LIST = {"群列表", "群", "社群", "社群列表", "有哪些群", "群名单", "所有群", "查看群"}
+TASK_WORDS = re.compile(
+    r"任务|待办|代办|干嘛|干啥|干什么|做什么|做啥|要做的事|工作安排|工单|上门的单|派的单|派单"
+)
+# What may stand around a task word in "show me my tasks": 看下我今天的任务有哪些.
+TASK_LIST_FILLER = re.compile(
+    r"今天|今日|现在|我的|我|的|看下|看看|看一下|查看|查一下|查下|查|列出|显示|有|啥|什么|哪些|"
+    r"要|还|都|是|几个|多少|列表|清单|一下|给|[\s,.!?]"
+)
+ARRIVE = re.compile(r"到达|到了|已到|上门|到现场|到场|到门口")
+FINISH = re.compile(r"完成|完工|修好|装好|搞定|做完|弄完|结束|关闭|关单|结单")
+DONE = re.compile(r"完成|搞定|做完|办完|弄完|处理完|处理好|完事|关闭|结束")
+PUSH = re.compile(r"推送|推给|发给(?:顾客|客户|他|她|ta|TA)|发送")
+# Once the verb and the number are gone, only these may remain for 完成 N / 推送 N.
+TASK_FILLER = re.compile(
+    r"任务|消息|关怀|第|号|条|个|项|的|了|啦|吧|已经|已|把|将|给|顾客|客户|我|帮|这|那|一下|请|都|也|[\s,.!]"
+)
+LOOKUP = re.compile(
+    r"^(?:查询|查一查|查一下|查查|查下|查找|查看|查|搜索|搜一下|搜|找一下|找找|找下|找)\s*"
+)
+LOOKUP_TAIL = re.compile(r"(?:的)?(?:客户|顾客|档案|资料|信息|情况|电话)$")
+LEAD_HEAD = re.compile(
+    r"^(?:(?:记|记录|记下|新增|新建|添加|加|登记|录入)\s*(?:个|一个|一条|条|下)?\s*)?"
+    r"(?:我的|本店的?|店里的?|看下|看看|查看|查下)?\s*(?:销售)?商机\s*:?\s*"
+)
+PHONE_RUN = re.compile(r"1\d{2}(?:[\s-]?\d){8}")
+WANT = re.compile(r"想|要|看中|看上|看了|打算|准备|需要|考虑|咨询|问了|问|对|喜欢|有意")
 
 
-def parse_budget(text: str) -> tuple[int | None, str]:
-    """``预算5000`` / ``预算 1.2万`` → (fen, text without it)."""
-    m = re.search(r"预算\s*(\d+(?:\.\d+)?)\s*(万|千|k|K|元|块)?", text)
+EDGE = " ,.!?:"
+
+
+def _clean(text: str) -> str:
+    t = squash(strip_mention(text))
+    t = re.sub(POLITE_HEAD, "", t)
+    return re.sub(TAIL, "", t).strip(" ,.!?:")
+
+
+def _task_number(t: str, verb: re.Pattern[str]) -> int | None:
+    """``完成第3个`` / ``3号完成了`` / ``推送第二条`` → the task number, when that is all it says."""
+    if not verb.search(t):
+        return None
+    numbers = re.findall(SMALL_NUM, t)
+    if len(numbers) != 1:
+        return None
+    rest = TASK_FILLER.sub("", verb.sub("", t.replace(numbers[0], "", 1)))
+    if rest:
+        return None
+    return small_int(numbers[0])
+
+
+def _ticket(t: str) -> Command | None:
+    m = TICKET.search(t)
     if not m:
-        return None, text
-    amount = float(m.group(1))
-    unit = m.group(2) or ""
-    if unit == "万":
-        amount *= 10000
-    elif unit in ("千", "k", "K"):
-        amount *= 1000
-    rest = (text[: m.start()] + text[m.end() :]).strip(" ,，")
-    return int(round(amount * 100)), re.sub(r"\s+", " ", rest)
+        return None
+    number = re.sub(r"\s+", "", m.group(1)).upper()
+    words = t[: m.start()] + t[m.end() :]
+    if ARRIVE.search(words):
+        return Command("arrive", {"number": number})
+    if FINISH.search(words):
+        return Command("finish_ticket", {"number": number})
+    return None
+
+
+def _lead(t: str) -> Command | None:
+    m = LEAD_HEAD.match(t)
+    if not m:
+        return None
+    rest = t[m.end() :].strip(" ,.")
+    if not rest or rest in ("列表", "清单", "有哪些", "呢"):
+        return Command("lead_list")
+    if mv := re.fullmatch(r"#?(\d{1,6})\s*号?\s*(\S+)", rest):
+        status = LEAD_MOVES.get(mv.group(2).rstrip("了啦"))
+        if status:
+            return Command("lead_move", {"id": int(mv.group(1)), "status": status})
+        return None
+    if p := PHONE_RUN.match(rest):  # 商机 139 0021 0002 想换油烟机
+        who, what = re.sub(r"\D", "", p.group(0)), rest[p.end() :]
+    elif " " in rest:
+        who, what = rest.split(" ", 1)
+    elif w := WANT.search(rest, 1):
+        who, what = rest[: w.start()], rest[w.start() :]
+    else:
+        who, what = rest, ""
+    who = who.strip(" ,.")
+    budget, interest = parse_budget(what.strip(" ,."))
+    interest = interest.strip(" ,.")
+    if not interest:
+        return Command("lead_incomplete", {"who": who})
+    return Command("lead_new", {"who": who, "interest": interest, "budget_fen": budget})
+
+
+def _group_post(text: str) -> Command | None:
+    """群发 <群名> <时间> <内容>: the group and time read canonically, the content as typed."""
+    raw = strip_mention(text).strip()
+    c = canon(raw)  # same length as raw
+    m = re.match(r"\s*(?:请|帮我|麻烦)?\s*群发\s*:?\s*(\S+)\s+(?=\S)", c)
+    if not m:
+        return None
+    return Command("group_post", {"group": m.group(1).strip(EDGE), "rest": raw[m.end() :]})
 
 
 def parse(text: str) -> Command | None:
-    t = _norm(text)
-    if not t:
-        return None
-    if t in ("任务", "今天任务", "今日任务", "我的任务", "任务列表", "今天的任务"):
-        return Command("tasks")
-    if t.lower() in ("帮助", "help", "?", "？", "菜单", "命令"):
+    """One staff line → a :class:`Command`, or None when it is not one."""
+    t = _clean(text)
+    if t.lower() in HELP_WORDS:
         return Command("help")
-    if t in ("群列表", "群", "社群"):
+    if t.startswith("群发"):
+        return _group_post(text)
+    if t in GROUP_LIST:
         return Command("group_list")
-    if m := re.fullmatch(r"(?:到达|已到达|到了|已到)\s*" + TICKET, t):
-        return Command("arrive", {"number": m.group(1).upper()})
-    if m := re.fullmatch(r"(?:完成|完工|已完成)\s*" + TICKET, t):
-        return Command("finish_ticket", {"number": m.group(1).upper()})
-    if m := re.fullmatch(r"(?:完成|搞定|做完|关闭)\s*(?:任务)?\s*(\d{1,3})", t):
-        return Command("done_task", {"n": int(m.group(1))})
-    if m := re.fullmatch(r"推送\s*(?:任务)?\s*(\d{1,3})", t):
-        return Command("push", {"n": int(m.group(1))})
-    if m := re.fullmatch(r"查\s*(\S.*)", t):
-        return Command("lookup", {"term": m.group(1).strip()})
-    if t == "商机":
-        return Command("lead_list")
-    if m := re.fullmatch(r"商机\s*(\d{1,6})\s*(\S+)", t):
-        status = LEAD_MOVES.get(m.group(2))
-        if status:
-            return Command("lead_move", {"id": int(m.group(1)), "status": status})
-        return None
-    if m := re.fullmatch(r"商机\s+(\S+)\s+(.+)", t):
-        budget, interest = parse_budget(m.group(2))
-        if not interest:
-            return None
-        return Command("lead_new", {"who": m.group(1), "interest": interest, "budget_fen": budget})
-    if m := re.fullmatch(r"群发\s+(\S+)\s+(.+)", t):
-        return Command("group_post", {"group": m.group(1), "rest": m.group(2)})
+    if cmd := _ticket(t):
+        return cmd
+    if cmd := _lead(t):
+        return cmd
+    if (n := _task_number(t, PUSH)) is not None:
+        return Command("push", {"n": n})
+    if (n := _task_number(t, DONE)) is not None:
+        return Command("done_task", {"n": n})
+    if TASK_WORDS.search(t) and not TASK_LIST_FILLER.sub("", TASK_WORDS.sub("", t)):
+        return Command("tasks")
+    if m := LOOKUP.match(t):
+        term = LOOKUP_TAIL.sub("", t[m.end() :].strip(" ,.")).strip(" ,.")
+        term = re.sub(r"^(?:一下|下|客户|顾客)\s*", "", term)
+        if p := PHONE_RUN.search(term):  # 查 郭涛 13900210005: the phone decides
+            term = re.sub(r"\D", "", p.group(0))
+        elif re.fullmatch(r"[\d\s-]+", term):
+            term = re.sub(r"\D", "", term)
+        if term in ("任务", "今天任务") or TASK_WORDS.fullmatch(term):
+            return Command("tasks")
+        return Command("lookup", {"term": term})
+    if re.fullmatch(r"1\d{2}[\d\s-]{4,12}", t):  # a bare phone number
+        return Command("lookup", {"term": re.sub(r"\D", "", t)})
     return None

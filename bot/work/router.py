@@ -53,6 +53,7 @@ async def run_command(services: Services, staff: Who, text: str) -> Reply:
         "push": lambda: guide_tasks.push_task(services, staff, cmd.args["n"]),
         "lookup": lambda: guide_lookup.lookup(services, staff, cmd.args["term"]),
         "lead_new": lambda: guide_leads.new_lead(services, staff, **cmd.args),
+        "lead_incomplete": lambda: guide_leads.incomplete(cmd.args["who"]),
         "lead_list": lambda: guide_leads.list_leads(services, staff),
         "lead_move": lambda: guide_leads.move_lead(services, staff, **cmd.args),
         "arrive": lambda: guide_tickets.move(services, staff, cmd.args["number"], "arrived"),
