@@ -64,8 +64,21 @@ def parse_stars(text: str) -> tuple[int, bool] | None:
         return n, t != g
     for phrase, n in sorted(_PHRASES, key=lambda p: -len(p[0])):
         if t == phrase or (len(t) <= len(phrase) + 3 and t.startswith(phrase)):
-            return n, phrase in ("五星好评", "差评", "好评", "中评")
+            return n, phrase in _EXPLICIT
+    # a rating with a comment: "五星好评 师傅很细心", "给4分吧 来得有点晚", "差评！！又坏了"
+    if len(t) <= 40:
+        m = _STARS_IN.search(t)
+        if m:
+            g = m.group(1)
+            return (int(g) if g.isdigit() else _CN[g]), True
+        for phrase in sorted(_EXPLICIT, key=len, reverse=True):
+            if t.startswith(phrase):
+                return dict(_PHRASES)[phrase], True
     return None
+
+
+_EXPLICIT = ("五星好评", "差评", "好评", "中评")
+_STARS_IN = re.compile(r"(?:^|给|打|评|就)\s*([1-5一二两三四五])\s*(?:颗星|星|分(?![钟之]))")
 
 
 async def maybe_rate(turn: Turn, explicit_only: bool = False) -> str | None:

@@ -61,8 +61,8 @@ async def extract_device(turn: Turn) -> dict[str, Any] | None:
         if n is not None:
             turn.scratch.pop(PICK, None)
             return _device_value(regs[n - 1])
-    cat = turn.entity("product_category")
-    brand = turn.entity("brand")
+    cat = ex.affirmed(turn, "product_category")
+    brand = ex.affirmed(turn, "brand")
     model = turn.entity("model")
     room = ROOMS.search(turn.text)
     if cat is None and brand is None and model is None:
@@ -145,7 +145,13 @@ def extract_symptom(turn: Turn) -> str | None:
     if found:
         return "、".join(dict.fromkeys(found))
     text = turn.answer_for("symptom")
-    return text[:200] if text and len(text) >= 2 else None
+    if not text:
+        return None
+    for ent in turn.parse.entities:  # an address or a phone said instead is no symptom
+        if ent.type in ("address", "phone", "datetime"):
+            text = text.replace(ent.text, " ")
+    text = re.sub(r"[\s，,。.！!？?~～]+", " ", text).strip()
+    return text[:200] if len(text) >= 2 else None
 
 
 async def symptom_prompt(turn: Turn) -> str:
@@ -156,6 +162,24 @@ async def symptom_prompt(turn: Turn) -> str:
 
 async def address_prefill(turn: Turn) -> str | None:
     return turn.customer.address or await tickets.last_address(turn.db, turn.customer.id)
+
+
+def _which_device(turn: Turn) -> str:
+    """ "好的，是您登记的海尔冰箱。" once, when the message matched a registered unit (so the
+    person knows which one the engineer will look at)."""
+    device = turn.slots.get("device") or {}
+    if not device.get("device_id") or turn.scratch.get("_named"):
+        return ""
+    turn.scratch["_named"] = True
+    return f"是您登记的{show_device(device)}。\n"
+
+
+async def address_offer(turn: Turn, value: str) -> str:
+    return f"{_which_device(turn)}还是上门到 {value} 吗？"
+
+
+async def address_prompt(turn: Turn) -> str:
+    return f"{_which_device(turn)}请问上门地址是？（到门牌号哦）"
 
 
 def phone_prefill(turn: Turn) -> str | None:
@@ -254,15 +278,17 @@ def _slots() -> list[Slot]:
             extract=extract_symptom,
             label="问题",
             required=_is_repair,
+            optional=True,  # "不知道哪坏了" is an answer; the engineer will look
+            none_text="师傅上门检查",
         ),
         Slot(
             "address",
-            prompt="请问上门地址是？（到门牌号哦）",
+            prompt=address_prompt,
             extract=ex.address,
             validate=ex.valid_address,
             label="地址",
             prefill=address_prefill,
-            offer="还是上门到 {value} 吗？",
+            offer=address_offer,
         ),
         Slot(
             "phone",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.dialog.forms import Turn
 from storage.repos import optouts
 
@@ -16,7 +18,18 @@ def which_kind(text: str) -> str:
     return "all"
 
 
+_BACK_ON = re.compile(r"订阅|开回|恢复|打开|开启|重新发|继续发")
+_OFF = re.compile(r"退订|取消订阅|不要|别|关|停|烦|td", re.I)
+
+
+def wants_back_on(text: str) -> bool:
+    """ "还是开回来吧 订阅": the words of switching on, none of switching off."""
+    return bool(_BACK_ON.search(text)) and not _OFF.search(text)
+
+
 async def unsubscribe(turn: Turn) -> str:
+    if wants_back_on(turn.text):
+        return await subscribe(turn)
     kind = which_kind(turn.text)
     await optouts.add(turn.db, turn.customer.id, kind, turn.now)
     if kind == "all":

@@ -154,6 +154,10 @@ def _current_form(state: dict[str, Any]) -> Form | None:
 async def dispatch(turn: Turn, intent: str, lead: str = "") -> Reply:
     """Route an intent with no form pending."""
     st = turn.state
+    if intent == "unknown" or _faq_first(turn, intent):
+        said = await _faq(turn)
+        if said:
+            return Reply(text=f"{lead}\n{said}" if lead else said, intent="faq")
     if intent == "unknown":
         st["unknowns"] = int(st.get("unknowns", 0)) + 1
         if st["unknowns"] >= 2:
@@ -173,6 +177,41 @@ async def dispatch(turn: Turn, intent: str, lead: str = "") -> Reply:
     if lead and reply.text:
         reply.text = f"{lead}\n{reply.text}"
     return reply
+
+
+_FIRM = {"complaint", "human_agent", "unsubscribe", "subscribe"}
+
+
+def _faq_first(turn: Turn, intent: str) -> bool:
+    """An everyday question ("上门费多少", "礼拜天上班不") is answered, not turned into a
+    booking; a firm complaint or a request for a person still goes its way."""
+    from handlers import faq
+
+    if intent == "human_agent" and faq.asks_contact(turn):
+        return True  # "客服电话多少": give the number (and the way to a person)
+    if intent in _FIRM and turn.parse.confidence >= SWITCH_CONFIDENCE:
+        return False
+    return faq.asks(turn)
+
+
+async def _faq(turn: Turn) -> str | None:
+    """A short answer to an everyday question (price, hours, "are you a robot"), or None.
+    Questions about the bot count as off-topic: the second off-topic one in a row is left
+    to the "not understood → a human?" path."""
+    from handlers import faq
+
+    st = turn.state
+    chat = faq.is_chat(turn)
+    if chat and int(st.get("unknowns", 0)) >= 1:
+        return None
+    said = await faq.answer(turn)
+    if said is None:
+        return None
+    if chat:
+        st["unknowns"] = int(st.get("unknowns", 0)) + 1
+    else:
+        st.pop("unknowns", None)
+    return said
 
 
 async def start_form(turn: Turn, form: Form, intent: str, lead: str = "") -> Reply:
@@ -354,6 +393,7 @@ async def _continue(turn: Turn, form: Form, intent: str) -> Reply:
         if asking == CONFIRM:
             return _as_reply(await next_step(turn, form, f"好的，{labels}已更新。"), name)
         if asking not in took and labels:  # they said something else than what was asked
+            _stop_insisting(turn, form, asking)
             return _as_reply(await next_step(turn, form, f"好的，{labels}记下了。"), name)
         return _as_reply(await next_step(turn, form), name)
     if errors:  # an answer that does not fit: re-ask (twice in a row, offer a human too)
@@ -364,6 +404,10 @@ async def _continue(turn: Turn, form: Form, intent: str) -> Reply:
             st["unknowns"] = 0
             return _as_reply(f"{errors[0]}\n（想找人工客服，回复“人工”就行）", name)
         return _as_reply(errors[0], name)
+
+    change = await _change_request(turn, form)
+    if change is not None:
+        return _as_reply(change, name)
 
     if asking == CONFIRM and words.is_no(text):
         return _as_reply("好的，哪一项要改？直接告诉我新的内容就行，比如“电话是139…”。", name)
@@ -377,16 +421,26 @@ async def _continue(turn: Turn, form: Form, intent: str) -> Reply:
         return Reply(
             text=f"{await smalltalk.non_text(turn)}\n{await _reask(turn, form)}", intent=name
         )
-    if intent in ENDS_FORM:
+    asks_faq = intent == "unknown" or _faq_first(turn, intent)
+    if intent in ENDS_FORM and not asks_faq:
         clear_form(st)
         return await dispatch(turn, intent)
+    if asks_faq:  # "多少钱啊" / "几点下班": answer, then back to the question
+        said = await _faq(turn)
+        if said:
+            return Reply(
+                text=f"{said}\n\n接着刚才的{form.title}：{await _reask(turn, form)}", intent="faq"
+            )
     if intent not in ("unknown", name):
         target = resolve(intent)
         if isinstance(target, Form):
             if not _asks_for_another_form(turn, intent, name):
                 return Reply(text=f"不好意思没太明白～{await _reask(turn, form)}", intent="unknown")
             return await start_form(turn, target, intent, f"好的，先不{form.title}了。")
-        aside = _as_reply(await target(turn), intent)
+        if intent == "greeting":  # "在吗" mid-form: no menu, just pick up the question
+            aside = Reply(text="您好，在的😊", intent=intent)
+        else:
+            aside = _as_reply(await target(turn), intent)
         back = await _reask(turn, form)
         aside.text = f"{aside.text}\n\n接着刚才的{form.title}：{back}" if aside.text else back
         return aside
@@ -398,6 +452,49 @@ async def _continue(turn: Turn, form: Form, intent: str) -> Reply:
             intent="unknown",
         )
     return Reply(text=f"不好意思没太明白～{await _reask(turn, form)}", intent="unknown")
+
+
+def _stop_insisting(turn: Turn, form: Form, asking: str | None) -> None:
+    """An optional question answered around twice (the person gives everything but that) is
+    let go: stored as None, like "不知道", so the conversation moves on."""
+    if not asking or asking == CONFIRM or asking in turn.slots:
+        return
+    slot = form.slot(asking)
+    if not slot.optional:
+        return
+    skipped = turn.scratch.setdefault("_skipped", [])
+    if asking in skipped:
+        turn.slots[asking] = None
+    else:
+        skipped.append(asking)
+
+
+_CHANGE = re.compile(r"换|改|变|不对|错|不是|搬")
+_SLOT_WORDS = {  # what people call a slot besides its label
+    "address": "地址|住址|地方|家",
+    "phone": "电话|手机|号码|号",
+    "window": "时间|日子|哪天|时候",
+    "device": "设备|电器|机器",
+}
+
+
+async def _change_request(turn: Turn, form: Form) -> str | None:
+    """ "地址换了" / "电话不对" with no new value: forget that slot and ask it again."""
+    if not _CHANGE.search(turn.text) or len(words.norm(turn.text)) > 12:
+        return None
+    st = turn.state
+    for slot in form.slots:
+        names = "|".join(x for x in (slot.label, _SLOT_WORDS.get(slot.name)) if x)
+        if not names or slot.name not in turn.slots or not re.search(names, turn.text):
+            continue
+        turn.slots.pop(slot.name, None)
+        declined = st.setdefault("declined", [])
+        if slot.name not in declined:
+            declined.append(slot.name)
+        st["asking"] = slot.name
+        st.pop("offer", None)
+        return f"好的，{await _prompt(turn, slot)}"
+    return None
 
 
 _CORRECTION = re.compile(r"写错|错了|改成|改为|换成|改到|改一下|更正|不是|应该是")

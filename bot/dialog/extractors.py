@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from bot.dialog.forms import Turn
+from bot.dialog.words import norm as words_norm
 
 _MOBILE = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?(1[3-9]\d[\s-]?\d{4}[\s-]?\d{4})(?!\d)")
 _CN_DIGITS = {
@@ -38,8 +39,24 @@ def phone(turn: Turn) -> str | None:
     m = _MOBILE.search(turn.text)
     if m:
         return re.sub(r"[\s-]", "", m.group(1))
+    spoken = _spoken_digits(turn.text)
+    if spoken:
+        return spoken
     if turn.answer_for("phone") and re.fullmatch(r"[\d\s+\-]{3,20}", turn.text):
         return re.sub(r"\D", "", turn.text)  # digits that are no phone: the validator says so
+    return None
+
+
+_CN_DIGIT = str.maketrans("零〇洞幺一二三四五六七八九两", "00011234567892")
+_SPOKEN = re.compile(r"[零〇洞幺一二两三四五六七八九\d][零〇洞幺一二两三四五六七八九\d\s-]{9,}")
+
+
+def _spoken_digits(text: str) -> str | None:
+    """A mobile said the way voice input writes it: "幺三八 幺二三四 五六七八"."""
+    for m in _SPOKEN.finditer(text):
+        digits = re.sub(r"[\s-]", "", m.group(0).translate(_CN_DIGIT))
+        if re.fullmatch(r"1[3-9]\d{9}", digits) and not m.group(0).isdigit():
+            return digits
     return None
 
 
@@ -57,6 +74,25 @@ def mask_phone(value: str | None) -> str:
     return f"{d[:3]}****{d[-4:]}" if len(d) >= 7 else "****"
 
 
+# --- entities a person takes back ------------------------------------------------------------
+
+_NEGATED = re.compile(r"(?:不是|不要|并非|而非|没有)(?:那个|这个|那台|这台)?\s*$")
+
+
+def affirmed(turn: Turn, type_: str) -> Any:
+    """The first entity of ``type_`` the person does not take back: in "不是空调 是洗衣机"
+    that is 洗衣机, not 空调."""
+    found = turn.entities(type_)
+    text = turn.parse.text or turn.text
+    kept = [e for e in found if not _NEGATED.search(_before(text, e))]
+    return (kept or found or [None])[0]
+
+
+def _before(text: str, ent: Any) -> str:
+    start = ent.start if ent.start >= 0 else text.find(ent.text)
+    return text[max(0, start - 6) : start] if start > 0 else ""
+
+
 # --- address --------------------------------------------------------------------------------
 
 _ADDR_MARK = re.compile(
@@ -71,15 +107,45 @@ _ADDR_CHANGE = re.compile(
 def address(turn: Turn) -> str | None:
     m = _ADDR_CHANGE.search(turn.text)
     if m:
-        return _ADDR_LEAD.sub("", m.group(1)).strip(" ，,。")
+        return _completed(turn, _ADDR_LEAD.sub("", m.group(1)).strip(" ，,。"))
     ent = turn.entity("address")
     if ent is not None:
-        return _ADDR_LEAD.sub("", ent.value).strip(" ，,。")
+        return _completed(turn, _ADDR_LEAD.sub("", ent.value).strip(" ，,。"))
     if turn.asked == "address" and turn.inbound.kind == "location":
         label = str(turn.inbound.raw.get("Label") or "").strip()
         return label or None
     text = turn.answer_for("address")
-    return text.strip() if text and len(text.strip()) >= 2 else None
+    return text.strip() if text and _looks_like_address(turn, text.strip()) else None
+
+
+_ADMIN_PART = re.compile(r"^.*?(?:省|市|区|县|旗|镇|乡|街道)(?=[^省市区县旗镇乡]*$)")
+
+
+def _completed(turn: Turn, value: str) -> str:
+    """A corrected address said from the street on ("是延安西路1000号") keeps the city and
+    district of the one it corrects."""
+    old = turn.slots.get("address")
+    if not isinstance(old, str) or _ADMIN_PART.match(value) or "address" not in turn.slots:
+        return value
+    admin = _ADMIN_PART.match(old.split(value[:2])[0]) if value[:2] in old else None
+    if admin is None:
+        admin = _ADMIN_PART.match(re.split(r"\d", old)[0])
+    return f"{admin.group(0)}{value}" if admin else value
+
+
+_NOT_ADDRESS = ("product_category", "symptom", "datetime", "phone")
+
+
+def _looks_like_address(turn: Turn, text: str) -> bool:
+    """Raw text taken as an address only when it reads like one: a place word (路/号/小区…)
+    or a house number, and not a message about the device, the problem or the time
+    ("快点!!!", "你们几点下班", "不是空调 是洗衣机" are no addresses)."""
+    if len(text) < 2 or any(turn.entities(t) for t in _NOT_ADDRESS):
+        return False
+    return bool(_ADDR_MARK.search(text) or _PLACE.search(text) or re.search(r"\d", text))
+
+
+_PLACE = re.compile(r"家|公司|单位|店|学校|宿舍|附近|对面|旁边|隔壁|楼下|门口")
 
 
 def valid_address(turn: Turn, value: str) -> str | None:
@@ -154,14 +220,51 @@ def _win(start: datetime, end: datetime, turn: Turn) -> dict[str, Any]:
     return value
 
 
+_VISIT = re.compile(r"[^，。,.]{0,6}?(?:来|上门|过来|派|安排|装|修|洗|看)")
+
+
+_ASAP = re.compile(
+    r"(?:马上|现在|立刻|立即|赶紧|赶快|尽快|今天就)(?:就)?(?:派人|派个人|派师傅|来|过来|上门|安排)|"
+    r"越快越好|越早越好|尽快|尽早|越早越|最早|随时(?:都行|都可以|可以|来)|什么时候都(?:行|可以)"
+)
+_ANY_TIME = re.compile(r"^(?:都行|都可以|都ok|随便|你们定|你们安排|看你们)[吧啊呀的]*$")
+
+
+def earliest_window(turn: Turn) -> dict[str, Any]:
+    """ "越快越好" / "现在马上来": the rest of today if an hour of service is left, else
+    tomorrow's service hours."""
+    now = turn.local_now
+    open_t, close_t = _hours(turn)
+    today_close = now.replace(hour=close_t.hour, minute=close_t.minute, second=0, microsecond=0)
+    if now + timedelta(hours=1, minutes=30) <= today_close:
+        return window_from_value(turn, f"{now.date().isoformat()}/{now.date().isoformat()}")
+    tomorrow = (now + timedelta(days=1)).date().isoformat()
+    return window_from_value(turn, tomorrow)
+
+
 def window(turn: Turn) -> dict[str, Any] | None:
-    ent = turn.entity("datetime")
-    if ent is None:
+    """The visit window said in this message. When it names several times ("昨天开始不制冷
+    … 礼拜六上午来", "明天送到 后天上午来装"), a bookable one followed by a visit word
+    (来/上门/装…) wins, else the last bookable one; with none bookable the last one, for
+    the validator to explain."""
+    if not turn.entities("datetime"):
+        said = words_norm(turn.text)
+        if _ASAP.search(said) or (turn.answer_for("window") and _ANY_TIME.match(said)):
+            return earliest_window(turn)
         return None
-    try:
-        return window_from_value(turn, ent.value)
-    except ValueError:
+    found = []
+    for ent in turn.entities("datetime"):
+        try:
+            found.append((ent, window_from_value(turn, ent.value)))
+        except ValueError:
+            continue
+    if not found:
         return None
+    ok = [(ent, v) for ent, v in found if valid_window(turn, v) is None]
+    for ent, value in ok:  # "明天送到 后天上午来装": the time the visit is asked for
+        if ent.end >= 0 and _VISIT.match(turn.parse.text, ent.end):
+            return value
+    return ok[-1][1] if ok else found[-1][1]
 
 
 def valid_window(turn: Turn, value: dict[str, Any]) -> str | None:

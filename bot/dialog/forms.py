@@ -137,8 +137,9 @@ class Slot:
     - ``prefill(turn)``: a value we already know. With ``offer`` (text with ``{value}``, or a
       function (turn, value) -> text) the bot asks "还是…吗?"; without, it is filled silently.
     - ``required``: False or a predicate (turn) -> bool to skip the slot.
-    - ``optional``: the person may answer 没有/跳过/不知道 (stored as None).
-    - ``label`` / ``show(value)``: how the confirmation lists it.
+    - ``optional``: the person may answer 没有/跳过/不知道 (stored as None); asked twice and
+      answered around twice, it is let go too.
+    - ``label`` / ``show(value)``: how the confirmation lists it; ``none_text`` when it is None.
     """
 
     name: str
@@ -151,10 +152,11 @@ class Slot:
     offer: str | Callable[[Turn, Any], MaybeAwaitable] | None = None
     required: bool | Callable[[Turn], MaybeAwaitable] = True
     optional: bool = False
+    none_text: str = "无"
 
     def display(self, value: Any) -> str:
         if value is None:
-            return "无"
+            return self.none_text
         return self.show(value) if self.show else str(value)
 
 

@@ -41,6 +41,26 @@ YES = {
     "确认无误",
     "👌",
     "👍",
+    "嗯呢",
+    "嗯哪",
+    "对头",
+    "对滴",
+    "好嘞",
+    "好哒",
+    "中",
+    "得",
+    "係",
+    "系",
+    "冇问题",
+    "无问题",
+    "ok的",
+    "可以的",
+    "行的",
+    "没毛病",
+    "就这么定了",
+    "sure",
+    "yep",
+    "yeah",
 }
 YES |= {
     "还是那个",
@@ -99,17 +119,70 @@ CANCEL = {
     "不用麻烦了",
     "取消预约",
     "取消报修",
+    # "not now" in everyday speech
+    "先不了",
+    "先不弄了",
+    "不搞了",
+    "不整了",
+    "不修了吧",
+    "下次吧",
+    "下次再说",
+    "以后再说",
+    "改天吧",
+    "改天再说",
+    "回头再说",
+    "过两天再说",
+    "先这样吧",
+    "先放着吧",
+    "算了算了",
+    "没事了谢谢",
+    "不用了谢谢",
+    "唔使",
+    "唔使了",
+    "冇事了",
+    "never mind",
+    "nevermind",
+    "cancel",
 }
 SKIP = {"没有", "无", "跳过", "不知道", "不清楚", "忘了", "不记得", "没", "没有的", "略过"}
 
 
 def norm(text: str) -> str:
-    return _STRIP.sub("", text or "").lower()
+    """Compare-ready: full-width and traditional folded (確認 → 确认), punctuation and
+    emoji dropped, lower-case."""
+    from bot.nlu.normalize import canonical
+
+    folded = _STRIP.sub("", canonical(text or "")).lower()
+    return folded or _STRIP.sub("", text or "").lower()  # "👍" alone is an answer too
+
+
+_TAIL = set("吧啊呀哦嘛呢了的啦哈噢喔")
+
+
+def _made_of(t: str, vocab: set[str]) -> bool:
+    """``t`` is nothing but words of ``vocab`` and particles ("对的没问题就这样吧")."""
+    if not t:
+        return False
+    words_ = sorted(vocab, key=len, reverse=True)
+    i = 0
+    while i < len(t):
+        if t[i] in _TAIL:
+            i += 1
+            continue
+        hit = next((w for w in words_ if w and t.startswith(w, i)), None)
+        if hit is None:
+            return False
+        i += len(hit)
+    return True
 
 
 def is_yes(text: str) -> bool:
     t = norm(text)
-    return t in YES or (len(t) <= 6 and t.startswith(("确认", "是的", "对的", "没问题", "好的")))
+    if t in YES or (len(t) <= 6 and t.startswith(("确认", "是的", "对的", "没问题", "好的"))):
+        return True
+    if t.startswith("对了"):  # "对了…" is "by the way"
+        return False
+    return len(t) <= 16 and _made_of(t, YES | {"就这样", "就这么办", "没错", "可以"})
 
 
 def is_no(text: str) -> bool:
@@ -121,8 +194,27 @@ def is_cancel(text: str) -> bool:
     t = norm(text)
     if t in CANCEL:
         return True
-    return len(t) <= 10 and t.startswith(("算了", "取消", "不用了", "不要了", "先不用"))
+    return len(t) <= 10 and t.startswith(
+        ("算了", "取消", "不用了", "不要了", "先不用", "先不了", "先不弄", "先不修", "不弄了")
+    )
+
+
+_SKIP_EDGE = (
+    "不知道",
+    "不清楚",
+    "忘了",
+    "忘记了",
+    "不记得",
+    "记不得",
+    "记不清",
+    "找不到",
+    "看不清",
+)
 
 
 def is_skip(text: str) -> bool:
-    return norm(text) in SKIP
+    """ "没有", "不知道", and short ones naming the thing: "型号不知道", "忘了序列号"."""
+    t = norm(text).rstrip("了啊呀呢哦吧")
+    if t in SKIP or norm(text) in SKIP:
+        return True
+    return len(t) <= 8 and (t.endswith(_SKIP_EDGE) or t.startswith(_SKIP_EDGE))

@@ -15,7 +15,9 @@ from pathlib import Path
 
 _FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 _FULLWIDTH[0x3000] = 0x20  # ideographic space
-_PUNCT_MAP = str.maketrans({"。": ".", "、": ",", "【": "[", "】": "]", "「": '"', "」": '"'})
+_PUNCT_MAP = str.maketrans(
+    {"。": ".", "、": ",", "【": "[", "】": "]", "「": '"', "」": '"', "冇": "没"}
+)  # 冇 (Cantonese "not have") reads as 没: "冇热水" is "没热水"
 
 
 @lru_cache(maxsize=1)

@@ -35,10 +35,12 @@ _PART = (
     rf"|\d+(?:-\d+)*(?=$|[\s,，。])"
     rf")"
 )
+# words that follow an address but are no part of it ("…100号 电话139…")
+_NOT_PLACE = r"(?:电话|手机|联系|号码|时间|预约|上门|师傅|麻烦|谢谢|明天|后天|今天)"
 # a span: parts, then maybe a trailing name (车公庙, 望京SOHO) when it already has two parts
 _SPAN = re.compile(
     rf"(?:{_PART}\s?){{1,12}}"
-    rf"(?:{_NAME}[\u4e00-\u9fa5A-Za-z0-9]{{1,7}}(?=$|[\s,，。]))?"
+    rf"(?:(?!{_NOT_PLACE}){_NAME}[\u4e00-\u9fa5A-Za-z0-9]{{1,7}}(?=$|[\s,，。]))?"
     r"(?:\s[A-Za-z]?\d[\dA-Za-z\-]{0,5}(?![\dA-Za-z]))*"  # T1 1802
 )
 _PARTS = re.compile(_PART)

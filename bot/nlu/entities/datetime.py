@@ -42,8 +42,13 @@ _PERIODS: dict[str, tuple[int, int]] = {
     "晚间": (18, 22),
     "夜里": (22, 24),
     "夜间": (22, 24),
+    # Cantonese
+    "下昼": (13, 18),
+    "朝早": (9, 12),
+    "晏昼": (13, 18),
+    "夜晚": (18, 22),
 }
-_PM_PERIODS = {"下午", "傍晚", "晚上", "晚间", "夜里", "夜间"}
+_PM_PERIODS = {"下午", "傍晚", "晚上", "晚间", "夜里", "夜间", "下昼", "晏昼", "夜晚"}
 _REL_DAYS = {
     "大前天": -3,
     "前天": -2,
@@ -59,6 +64,9 @@ _REL_DAYS = {
     "后天": 2,
     "后日": 2,
     "大后天": 3,
+    # Cantonese
+    "听日": 1,
+    "寻日": -1,
 }
 _FUSED = {  # one word, a day and a part of it
     "今早": (0, "早上"),
@@ -68,6 +76,10 @@ _FUSED = {  # one word, a day and a part of it
     "明晚": (1, "晚上"),
     "昨晚": (-1, "晚上"),
     "后晚": (2, "晚上"),
+    # Cantonese
+    "听朝": (1, "早上"),
+    "听晚": (1, "晚上"),
+    "今朝": (0, "早上"),
 }
 _WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "末": 7}
 _WEEKDAYS.update({str(i): i - 1 for i in range(1, 8)})
@@ -76,18 +88,26 @@ _WEEK_SHIFT = {None: None, "这": 0, "本": 0, "下": 1, "下下": 2, "上": -1}
 _NOT_AFTER_NUM = r"(?<![0-9零〇一二两三四五六七八九十])"
 _ATOMS = re.compile(
     # the leading lookahead lets the scan skip characters that cannot start a time (10× faster)
-    r"(?=[0-9零〇一二两俩三四五六七八九十百千今明昨前后大下这本上个周星礼凌早清中傍晚夜])(?:"
+    r"(?=[0-9零〇一二两俩三四五六七八九十百千今明昨前后大下这本上个周星礼凌早清中傍晚夜听寻朝晏])(?:"
     + "|".join(
         [
             r"(?P<ymd>(?P<y>\d{4})[年\-/.](?P<ym>\d{1,2})[月\-/.](?P<yd>\d{1,2})[日号]?)",
             rf"(?P<nm>(?:下个?月|下月)(?P<nmd>{NUM})[日号])",
             rf"(?P<md>(?P<mm>{NUM})月(?P<mdd>{NUM})[日号]?)",
+            # a whole month: "明年3月", "12月份", "下个月"
+            rf"(?P<mo>(?:(?P<moy>明年|今年)(?P<mom>{NUM})月份?|(?P<mom2>{NUM})月份)"
+            r"(?![0-9零〇一二两三四五六七八九十]))",
+            r"(?P<nmo>(?:下个?月)(?![0-9零〇一二两三四五六七八九十]))",
             rf"(?P<after>(?P<an>{NUM})天(?:以后|之后|后))",
             rf"(?P<d>(?<![路街弄巷道村区里第\-\d])(?P<dd>{NUM})[日号](?![0-9楼栋幢院门线室单元房铺机口仓店位床码台]))",
-            r"(?P<fused>今早|今晚|今夜|明早|明晚|昨晚|后晚)",
-            r"(?P<rel>大后天|大前天|今天|今日|今儿个?|明天|明日|明儿个?|后天|后日|昨天|昨日|昨儿|前天)",
+            r"(?P<fused>今早|今晚|今夜|明早|明晚|昨晚|后晚|听朝|听晚|今朝)",
+            r"(?P<rel>大后天|大前天|今天|今日|今儿个?|明天|明日|明儿个?|后天|后日|昨天|昨日|昨儿|前天|听日|寻日)",
             rf"(?P<wk>(?P<wks>下下|下|这|本|上)?个?{_NOT_AFTER_NUM}(?:周|星期|礼拜)(?P<wkd>[一二三四五六日天末1-7]))",
-            r"(?P<per>凌晨|早上|早晨|清晨|一早|上午|中午|下午|傍晚|晚上|晚间|夜里|夜间)",
+            # a whole week or month gone by: "上个礼拜买的", "上个月", "前几天"
+            r"(?P<lw>上个?(?:周|星期|礼拜)(?![一二三四五六日天末1-7]))",
+            r"(?P<lm>上个?月(?![0-9零〇一二两三四五六七八九十]))",
+            r"(?P<few>前(?:几|两|一两)天)",
+            r"(?P<per>凌晨|早上|早晨|清晨|一早|上午|中午|下午|傍晚|晚上|晚间|夜里|夜间|下昼|朝早|晏昼|夜晚)",
             r"(?P<hm>(?<![\d:])(?P<hh>[01]?\d|2[0-3])[:：](?P<mi>[0-5]\d)(?![\d:]))",
             rf"(?P<clk>(?P<ch>{NUM})\s*(?:点钟?|时)(?:\s*(?P<cm>半|一刻|三刻|(?P<cmn>{NUM})分?))?)",
         ]
@@ -136,6 +156,12 @@ def _safe_date(y: int, m: int, d: int) -> date | None:
         return None
 
 
+def _month(year: int, month: int) -> tuple[date, date]:
+    first = date(year, month, 1)
+    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    return first, last
+
+
 def _atom(m: re.Match[str], today: date) -> _Atom | None:
     s, e = m.start(), m.end()
     g = m.group
@@ -147,6 +173,17 @@ def _atom(m: re.Match[str], today: date) -> _Atom | None:
         nxt = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
         d = _safe_date(nxt.year, nxt.month, dd) if dd else None
         return _Atom("day", s, e, day=d) if d else None
+    if g("mo"):
+        mm = to_int(g("mom") or g("mom2"))
+        if not mm or mm > 12:
+            return None
+        year = today.year + (1 if g("moy") == "明年" else 0)
+        if not g("moy") and mm < today.month:
+            year += 1
+        return _Atom("day", s, e, days=_month(year, mm))
+    if g("nmo"):
+        nxt = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+        return _Atom("day", s, e, days=_month(nxt.year, nxt.month))
     if g("after"):
         n = to_int(g("an"))
         return _Atom("day", s, e, day=today + timedelta(days=n)) if n and n <= 366 else None
@@ -174,6 +211,14 @@ def _atom(m: re.Match[str], today: date) -> _Atom | None:
         if isinstance(got, tuple):
             return _Atom("day", s, e, days=got)
         return _Atom("day", s, e, day=got)
+    if g("lw"):
+        monday = today - timedelta(days=today.weekday() + 7)
+        return _Atom("day", s, e, days=(monday, monday + timedelta(days=6)))
+    if g("lm"):
+        last = today.replace(day=1) - timedelta(days=1)
+        return _Atom("day", s, e, days=(last.replace(day=1), last))
+    if g("few"):
+        return _Atom("day", s, e, days=(today - timedelta(days=3), today - timedelta(days=1)))
     if g("per"):
         return _Atom("per", s, e, period=g("per"))
     if g("hm"):
