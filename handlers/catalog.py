@@ -71,6 +71,11 @@ class Plan:
         return f"延保{self.years}年" if self.kind == "extended_warranty" else f"全保{self.years}年"
 
 
+def _latin(key: str) -> str:
+    """The letters-and-digits code of a model key, without a leading series name."""
+    return re.sub(r"^[^A-Z0-9]+", "", key)
+
+
 def model_key(text: str) -> str:
     """Model numbers compared loosely: case, spaces, dashes and brackets ignored."""
     return re.sub(r"[\s\-_()（）/]+", "", text).upper()
@@ -199,7 +204,20 @@ class Catalog:
     def find_model(self, text: str) -> UnitModel | None:
         """A unit on sale whose model number appears in ``text``."""
         key = model_key(text)
-        return next((m for m in self.models if model_key(m.model) in key), None)
+        found = next((m for m in self.models if model_key(m.model) in key), None)
+        if found is not None:
+            return found
+        # typed without the series name: "kfr 35gw n8ks1 1" for 酷省电KFR-35GW-N8KS1-1
+        return next(
+            (
+                m
+                for m in self.models
+                if len(code := _latin(model_key(m.model))) >= 6
+                and code != model_key(m.model)
+                and code in key
+            ),
+            None,
+        )
 
     def pick_model(
         self, category: str, grade: int | None = None, budget_fen: int | None = None

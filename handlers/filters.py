@@ -29,6 +29,7 @@ from storage.repos import customers, devices, orders, tickets
 
 CATEGORY = "净水器"
 _NUMS = re.compile(r"\d+|[一二两三四五六七八九]")
+_NOT_NUMBERS = re.compile(r"一起|一块|一下|一样|一共|一点|一套|统一|一次")  # "一起换" is not "1"
 
 
 def catalog_of(turn: Turn) -> Catalog:
@@ -157,7 +158,7 @@ async def extract_stages(turn: Turn) -> list[str] | None:
     if words.is_yes(turn.text) and due:
         return due
     picked: list[str] = []
-    for m in _NUMS.finditer(turn.text):
+    for m in _NUMS.finditer(_NOT_NUMBERS.sub("", turn.text)):
         token = m.group(0)
         n = to_int(token)
         # "13" with fewer than ten stages means 1 and 3
@@ -167,8 +168,60 @@ async def extract_stages(turn: Turn) -> list[str] | None:
                 picked.append(stages[k - 1].key)
     if picked:
         return picked
-    named = [s.key for s in stages if s.name in turn.text or s.key.upper() in turn.text.upper()]
+    named = [s.key for s in stages if _names_stage(s, turn.text)]
+    if named and due and _ALSO.search(turn.text):  # "RO膜也一起换了吧": the due ones, and these
+        return due + [k for k in named if k not in due]
     return named or None
+
+
+_ALSO = re.compile(r"也|一起|一块|顺便|加上|再加|还有|连同")
+_STAGE_WORDS = {
+    "pp": re.compile(r"pp|p棉|棉", re.I),
+    "carbon": re.compile(r"(?<!后置)(?:活性炭|碳|炭)"),
+    "ro": re.compile(r"ro|反渗透|膜", re.I),
+    "post": re.compile(r"后置"),
+}
+
+
+def _names_stage(stage: StageDue, text: str) -> bool:
+    """ "RO膜", "活性炭", "pp棉": the stage's name, its key, or a word customers use for it."""
+    if stage.name in text or stage.key.upper() in text.upper():
+        return True
+    pattern = _STAGE_WORDS.get(stage.key)
+    return bool(pattern and pattern.search(text))
+
+
+async def qty_prompt(turn: Turn) -> str:
+    picked = turn.slots.get("stages") or []
+    names = {s.key: s.name for s in await stages_of(turn)}
+    chosen = "、".join(names.get(k, k) for k in picked)
+    head = f"好的，{chosen}。" if chosen else ""
+    return f"{head}每样各要几支？回复数字就行，一般各1支。"
+
+
+_ASKS_LIFE = re.compile(r"多久换|多长时间换|几个月换|多久一换|寿命|能用多久|用多久")
+
+
+def _lives(stages: list[StageDue]) -> str:
+    """ "一般PP棉滤芯6个月、活性炭滤芯12个月…换一次" for "滤芯多久换一次"."""
+    parts = [f"{s.name}{round(s.life_days / 30.4)}个月" for s in stages]
+    return "一般" + "、".join(parts) + "换一次。\n"
+
+
+_ASKS_WHEN = re.compile(r"上次|上回|什么时候换|啥时候换|哪天换|多久没换|换过")
+
+
+def _history(stages: list[StageDue], today: date) -> str:
+    """When each stage was last replaced (or fitted), for "上次换滤芯是什么时候"."""
+    parts = [
+        f"{s.name} {s.last_replaced_on.month}月{s.last_replaced_on.day}日"
+        if s.last_replaced_on and s.last_replaced_on.year == today.year
+        else f"{s.name} {s.last_replaced_on:%Y年%-m月%-d日}"
+        if s.last_replaced_on
+        else f"{s.name} 未记录"
+        for s in stages
+    ]
+    return "上次更换：" + "，".join(parts) + "。\n"
 
 
 async def stages_prompt(turn: Turn) -> str:
@@ -187,6 +240,10 @@ async def stages_prompt(turn: Turn) -> str:
             + "\n要哪几样？回复序号，比如“1 2”；全部都要回复“全部”。"
         )
     head = f"您家{_label(device)}"
+    if _ASKS_LIFE.search(turn.text):  # "滤芯多久换一次": each stage's life first
+        head = _lives(stages) + head
+    if _ASKS_WHEN.search(turn.text):
+        head = _history(stages, turn.local_now.date()) + head
     if due:
         names = "、".join(s.name for s in due)
         return (
@@ -373,7 +430,7 @@ FORM = Form(
         Slot("stages", prompt=stages_prompt, extract=extract_stages),
         Slot(
             "qty",
-            prompt="每样各要几支？回复数字就行，一般各1支。",
+            prompt=qty_prompt,
             extract=extract_qty,
             validate=valid_qty,
         ),

@@ -49,14 +49,18 @@ _STAR_NUM = re.compile(r"^([1-5一二两三四五])\s*(?:星|颗星|分|⭐|★)
 EXPECT_DAYS = 7
 
 
-def parse_stars(text: str) -> tuple[int, bool] | None:
-    """(stars, explicit): explicit when it cannot be anything but a rating ("4星", "⭐⭐⭐")."""
+def parse_stars(text: str, expected: bool = False) -> tuple[int, bool] | None:
+    """(stars, explicit): explicit when it cannot be anything but a rating ("4星", "⭐⭐⭐").
+    ``expected``: we just asked for a rating, so "满意 谢谢师傅" (a word, then more) is one."""
     t = words.norm(text)
     if not t:
         return None
     stars = t.count("⭐") + t.count("★") + t.count("🌟")
     if stars and not t.replace("⭐", "").replace("★", "").replace("🌟", "").replace("\ufe0f", ""):
         return min(stars, 5), True
+    m = _LEADING_STARS.match(text.strip())  # "⭐⭐⭐⭐ 还行吧 就是有点慢": stars, then a comment
+    if m and len(t) <= 40:
+        return min(len(m.group(0).replace("\ufe0f", "").replace(" ", "")), 5), True
     m = _STAR_NUM.match(t)
     if m:
         g = m.group(1)
@@ -71,26 +75,55 @@ def parse_stars(text: str) -> tuple[int, bool] | None:
         if m:
             g = m.group(1)
             return (int(g) if g.isdigit() else _CN[g]), True
-        for phrase in sorted(_EXPLICIT, key=len, reverse=True):
-            if t.startswith(phrase):
+        body = _GIVE.sub("", t)  # "给个好评 师傅人蛮好的"
+        for phrase in sorted(_EXPLICIT + _STRONG, key=len, reverse=True):
+            if body.startswith(phrase):
                 return dict(_PHRASES)[phrase], True
+        if expected:
+            for phrase, n in sorted(_PHRASES, key=lambda p: -len(p[0])):
+                if body.startswith(phrase):
+                    return n, False
     return None
 
 
 _EXPLICIT = ("五星好评", "差评", "好评", "中评")
+# clear enough to open a rating with a comment after it: "非常满意 师傅很准时"
+_STRONG = ("非常满意", "很满意", "特别满意", "超级满意", "非常不满意", "很不满意")
+_GIVE = re.compile(r"^(?:给(?:你们|师傅)?|打)(?:个|一个)?")
+_LEADING_STARS = re.compile(r"^(?:[⭐★🌟]\ufe0f?\s*){1,5}")
+
+
+def comment_of(text: str) -> str | None:
+    """What the customer said besides the rating: "五星 师傅很专业" → "师傅很专业"."""
+    rest = _LEADING_STARS.sub("", text.strip()).strip()
+    if rest != text.strip():  # the stars were the rating: every word after them is comment
+        return rest.strip(" ，,。.!！~～、") or None
+    if re.fullmatch(r"[1-5一二两三四五]", rest):
+        return None
+    head = re.compile(
+        r"^(?:给(?:你们|师傅)?|打)?(?:个|一个)?\s*(?:[1-5一二两三四五]\s*(?:颗星|星|分)|"
+        + "|".join(sorted((p for p, _ in _PHRASES), key=len, reverse=True))
+        + r")[\s，,。.!！~～、吧啦]*"
+    )
+    rest = head.sub("", rest, count=1)
+    rest = re.sub(r"^(?:五星好评|好评|差评|中评)[\s，,。.!！~～、吧啦]*", "", rest)  # "五星好评 …"
+    rest = rest.strip(" ，,。.!！~～、")
+    return rest or None
+
+
 _STARS_IN = re.compile(r"(?:^|给|打|评|就)\s*([1-5一二两三四五])\s*(?:颗星|星|分(?![钟之]))")
 
 
 async def maybe_rate(turn: Turn, explicit_only: bool = False) -> str | None:
     """Record a rating if the message is one and a finished ticket waits for it; else None.
     ``explicit_only``: only unmistakable ratings ("4星", "⭐⭐⭐⭐"), e.g. while a form waits."""
-    found = parse_stars(turn.text)
+    expect = turn.state.get("expect") or {}
+    found = parse_stars(turn.text, expected=expect.get("kind") == "rating")
     if found is None:
         return None
     stars, explicit = found
     if explicit_only and not explicit:
         return None
-    expect = turn.state.get("expect") or {}
     ticket = None
     if expect.get("kind") == "rating" and expect.get("ticket_id"):
         from storage.models import ServiceTicket
@@ -105,7 +138,9 @@ async def maybe_rate(turn: Turn, explicit_only: bool = False) -> str | None:
         return None
     turn.state.pop("expect", None)
     turn.state.pop("hold_until", None)
-    row = await tickets.add_rating(turn.db, ticket, stars, now=turn.now, comment=turn.text)
+    row = await tickets.add_rating(
+        turn.db, ticket, stars, now=turn.now, comment=comment_of(turn.text)
+    )
     if row is None:
         return "这单您已经评价过啦，谢谢～"
     if stars >= 4:

@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from bot.dialog import words
 from bot.dialog.forms import Form, Slot, Turn
+from bot.nlu.numerals import to_int
 from handlers.catalog import Catalog
 from handlers.filter_schedule import device_schedule, next_due
 from handlers.warranty_status import status
@@ -59,26 +61,82 @@ def extract_brand(turn: Turn) -> str | None:
     ent = turn.entity("brand")
     if ent is not None:
         return ent.value
-    if turn.asked == "brand" and not turn.other_intent and 1 <= len(turn.text) <= 12:
+    if turn.asked == "brand" and _plain_answer(turn) and 1 <= len(turn.text) <= 12:
         return turn.text.removesuffix("的")
     return None
+
+
+_FIRM = ("complaint", "human_agent", "unsubscribe")
+
+
+def _plain_answer(turn: Turn) -> bool:
+    """A short answer to the question asked, even when the NLU hears something in it ("老板"
+    is a brand of range hoods, not a boss); complaints and asking for a person still go."""
+    if not turn.other_intent:
+        return True
+    return turn.parse.intent not in _FIRM and len(words.norm(turn.text)) <= 6
+
+
+def _known_model(turn: Turn, text: str) -> str | None:
+    """A model we sell or service, as the catalog spells it ("qr r5 05" → "QR-R5-05")."""
+    catalog = catalog_of(turn)
+    found = catalog.find_purifier(text) or catalog.find_model(text)
+    return found.model if found is not None else None
 
 
 def extract_model(turn: Turn) -> str | None:
     if not _mine(turn, "model"):
         return None
+    known = _known_model(turn, turn.text)
+    if known is not None:
+        return known
     ent = turn.entity("model")
     if ent is not None:
-        return ent.value
+        return _known_model(turn, ent.value) or ent.value
     if turn.asked == "model" and re.search(r"[A-Za-z0-9]", turn.text) and len(turn.text) <= 40:
         return turn.text.strip().removeprefix("型号").strip(" :：是")
     return None
 
 
+_LAST_MONTH_DAY = re.compile(r"上个?月\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*[号日]")
+
+
+def _in_the_past(turn: Turn, day: date) -> date:
+    """A purchase is in the past: "20号买的" read forward (next month's 20th) means the last
+    20th; "3月5号买的" without a year, the last 5 March."""
+    today = turn.local_now.date()
+    if day <= today or re.search(r"(?:19|20)\d{2}|今年|明年|下个?月", turn.text):
+        return day
+    if re.search(r"\d{1,2}\s*月|[一二三四五六七八九十]月", turn.text):
+        return day.replace(year=day.year - 1) if not (day.month == 2 and day.day == 29) else day
+    month, year = (day.month - 1, day.year) if day.month > 1 else (12, day.year - 1)
+    try:
+        return day.replace(year=year, month=month)
+    except ValueError:
+        return day
+
+
+def _last_month_day(turn: Turn) -> date | None:
+    """ "上个月20号买的": that day of last month."""
+    m = _LAST_MONTH_DAY.search(turn.text)
+    if not m:
+        return None
+    n = to_int(m.group(1))
+    today = turn.local_now.date()
+    month, year = (today.month - 1, today.year) if today.month > 1 else (12, today.year - 1)
+    try:
+        return date(year, month, n) if n else None
+    except ValueError:
+        return None
+
+
 def _date_in(turn: Turn) -> date | None:
+    last = _last_month_day(turn)
+    if last is not None:
+        return last
     ent = turn.entity("datetime")
     if ent is not None and re.match(r"\d{4}-\d{2}-\d{2}", ent.value):
-        return date.fromisoformat(ent.value[:10])
+        return _in_the_past(turn, date.fromisoformat(ent.value[:10]))
     m = _DATE.search(turn.text)
     if not m:
         return None
@@ -90,14 +148,74 @@ def _date_in(turn: Turn) -> date | None:
         return None
 
 
+_YEAR_ONLY = re.compile(
+    r"((?:19|20)\d{2})\s*年|(?<!\d)(\d{2})\s*年(?=\s*(?:买|的时候|底|初|年))|(大前年|前年|去年|今年)"
+)
+_MONTH_ONLY = re.compile(r"([01]?\d|[一二三四五六七八九十]{1,2})\s*月")
+_CN_MONTH = {
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+    "十一": 11,
+    "十二": 12,
+}
+YEAR_KEY = "purchase_year"  # a year said without the month (scratch), kept for the next answer
+
+
+def _year_only(turn: Turn) -> int | None:
+    m = _YEAR_ONLY.search(turn.text)
+    if not m:
+        return None
+    this_year = turn.local_now.year
+    if m.group(1):
+        return int(m.group(1))
+    if m.group(2):
+        year = 2000 + int(m.group(2))
+        return year if year <= this_year else year - 100
+    return this_year - ("今年", "去年", "前年", "大前年").index(m.group(3))
+
+
+def _month_of_known_year(turn: Turn) -> date | None:
+    """ "5月" / "五月份" after "前年买的": that month of the year said before (the 1st)."""
+    year = turn.scratch.get(YEAR_KEY)
+    m = _MONTH_ONLY.search(turn.text)
+    if year is None or m is None or turn.asked != "purchase_date":
+        return None
+    g = m.group(1)
+    month = int(g) if g.isdigit() else _CN_MONTH.get(g)
+    if not month or not 1 <= month <= 12:
+        return None
+    return date(int(year), month, 1)
+
+
 def extract_purchase_date(turn: Turn) -> str | None:
     if turn.asked != "purchase_date" and "purchase_date" in turn.slots and "买" not in turn.text:
         return None
-    found = _date_in(turn)
-    return found.isoformat() if found else None
+    found = None
+    if not re.search(r"(?:19|20)\d{2}", turn.text):  # "五月份" after "前年买的"
+        found = _month_of_known_year(turn)
+    found = found or _date_in(turn)
+    if found:
+        return found.isoformat()
+    year = _year_only(turn)
+    if year is not None and (turn.asked == "purchase_date" or "买" in turn.text):
+        return str(year)  # the month is asked next (see valid_purchase_date)
+    return None
 
 
 def valid_purchase_date(turn: Turn, value: str) -> str | None:
+    if len(value) == 4:  # a year alone: the warranty needs the month
+        turn.scratch[YEAR_KEY] = int(value)
+        if int(value) > turn.local_now.year:
+            return "购买日期不能晚于今天哦，是哪天买的？比如“2025年3月15日”。"
+        return f"{value}年几月买的呢？说个大概的月份就行，比如“{value}年5月”。"
     day = date.fromisoformat(value)
     if day > turn.local_now.date():
         return "购买日期不能晚于今天哦，是哪天买的？比如“2025年3月15日”。"
@@ -179,7 +297,13 @@ FORM = Form(
             validate=valid_category,
             label="品类",
         ),
-        Slot("brand", prompt="什么牌子的？", extract=extract_brand, label="品牌"),
+        Slot(
+            "brand",
+            prompt="什么牌子的？不记得可以回复“跳过”。",
+            extract=extract_brand,
+            optional=True,
+            label="品牌",
+        ),
         Slot(
             "model",
             prompt="型号是多少？（机身铭牌或包装上，比如 KFR-35GW）不知道可以回复“跳过”。",

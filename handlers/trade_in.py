@@ -26,9 +26,12 @@ from storage.repos import customers, devices, tickets, trade_ins
 
 OLD_DEVICE = "_old_device"  # a registered unit offered as the old one (scratch, in the slots)
 
+RESTATED = "\0restated"  # an answer about something already known, not the one asked
 NUM = r"(\d{1,4}|[零一二两三四五六七八九十]{1,3})"
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年?")
 _YEARS = re.compile(NUM + r"\s*(?:多)?\s*年")
+_SHORT_YEAR = re.compile(r"(?<![\d年])(\d{2})\s*年\s*(?:的时候)?\s*(?:买|购|入手|装|安装)")
+_ABOUT_YEARS = re.compile(r"(\d{1,2}|[一二两三四五六七八九十]{1,2})\s*(?:来|几|多)\s*年")
 _GRADE = re.compile(r"([1-5一二三四五])\s*级")
 _NOT_WORKING = re.compile(
     r"坏|不能用|不好用|用不了|不能正常|不正常|不工作|不制冷|不制热|不转|打不开|开不了|没反应|不行|报废|故障|不能开"
@@ -67,11 +70,12 @@ def _categories_in(turn: Turn) -> list[str]:
 # --- the old unit -----------------------------------------------------------------------------
 
 
-def extract_category(turn: Turn) -> str | None:
+async def extract_category(turn: Turn) -> str | None:
     if not _mine(turn, "category"):
         return None
     found = _categories_in(turn)
     if found:
+        await _link_registered(turn, found[0])
         return found[0]
     if turn.asked == "category" and not turn.other_intent and 1 <= len(turn.text) <= 8:
         return turn.text  # let the validator say we do not take it
@@ -94,6 +98,33 @@ async def _registered_old(turn: Turn) -> Device | None:
         if d.purchase_date and catalog.category(d.category) is not None
     ]
     return min(regs, key=lambda d: d.purchase_date, default=None)  # type: ignore[arg-type, return-value]
+
+
+async def _link_registered(turn: Turn, category: str) -> None:
+    """ "我那台格力空调…": the customer's registered unit of that category (and brand, when
+    named) is the old one, so its brand and age need not be asked."""
+    if turn.slots.get(OLD_DEVICE) is not None or "category" in turn.slots:
+        return
+    brand = turn.entity("brand")
+    regs = [
+        d
+        for d in await devices.for_customer(turn.db, turn.customer.id)
+        if d.purchase_date
+        and d.category == category
+        and (brand is None or not d.brand or d.brand == brand.value)
+    ]
+    if regs:
+        turn.slots[OLD_DEVICE] = min(regs, key=lambda d: d.purchase_date).id  # type: ignore[arg-type, return-value]
+
+
+async def working_prompt(turn: Turn) -> str:
+    device = await _offered_device(turn)
+    if device is None or turn.slots.get("age") is None or device.purchase_date is None:
+        return "现在还能正常使用吗？"
+    return (
+        f"您登记的{device.brand or ''}{device.category}是{device.purchase_date:%Y}年买的，"
+        f"用了{turn.slots['age']}年。现在还能正常使用吗？"
+    )
 
 
 async def category_prefill(turn: Turn) -> str | None:
@@ -160,6 +191,13 @@ def _age_from(turn: Turn, text: str, asked: bool) -> int | None:
     m = _YEAR.search(text)
     if m and (asked or "年" in text):
         return this_year - int(m.group(1))
+    m = _SHORT_YEAR.search(text)  # "19年买的": a purchase year, not 19 years
+    if m:
+        year = 2000 + int(m.group(1))
+        return this_year - (year if year <= this_year else year - 100)
+    m = _ABOUT_YEARS.search(text)  # "十来年", "十几年", "五年多"
+    if m and (n := to_int(m.group(1))) is not None:
+        return n
     m = _YEARS.search(text)
     if m and (n := to_int(m.group(1))) is not None:
         return n
@@ -197,12 +235,34 @@ def extract_working(turn: Turn) -> bool | None:
             return True
         if words.is_no(text):
             return False
+        if _restates(turn):
+            return RESTATED  # type: ignore[return-value]
     return None
+
+
+def _restates(turn: Turn) -> bool:
+    """The message only says again what we already know (the age, whether it works)."""
+    s, text = turn.slots, turn.text
+    if "age" in s and turn.asked != "age" and _age_from(turn, text, False) == s["age"]:
+        return True
+    return (
+        "working" in s
+        and turn.asked != "working"
+        and bool(_NOT_WORKING.search(text) or _WORKING.search(text))
+    )
+
+
+def valid_working(turn: Turn, value: object) -> str | None:
+    if value != RESTATED:
+        return None
+    return f"好的，用了{turn.slots.get('age')}年，记下了。现在还能正常使用吗？"
 
 
 def extract_condition(turn: Turn) -> str | None:
     text = turn.text
-    m = re.search(r"成色\s*(好|一般|差|很好|不错|还行|不好|很差)", text)
+    m = re.search(
+        r"成色\s*(?:还|挺|很|蛮|比较|非常|算|都)?\s*(好|一般|差|很好|不错|还行|不好|很差)", text
+    )
     if m:
         word = m.group(1)
         return (
@@ -220,7 +280,20 @@ def extract_condition(turn: Turn) -> str | None:
     for name, pattern in _CONDITION.items():
         if pattern.search(text):
             return name
+    if _restates(turn):
+        return RESTATED  # "坏了 不能用了" again: whether it works, not how it looks
     return None
+
+
+def valid_condition(turn: Turn, value: str) -> str | None:
+    if value != RESTATED:
+        return None
+    if "working" in turn.slots:
+        works = "还能用" if turn.slots["working"] else "已经不能用了"
+        heard = f"旧机{works}"
+    else:
+        heard = f"用了{turn.slots.get('age')}年"
+    return f"好的，{heard}，记下了。外观成色怎么样？回复：1.好  2.一般  3.差"
 
 
 # --- the new unit -----------------------------------------------------------------------------
@@ -275,6 +348,8 @@ def extract_grade(turn: Turn) -> int | None:
         return None
     if re.search(r"最省电|最好|最高", turn.text):
         return 1
+    if re.search(r"随便|都行|都可以|无所谓|不在乎|不讲究|没要求|看着办", turn.text):
+        return 5  # any grade: the unit is then picked by budget alone
     n = ex.pick_number(turn.text, 3)
     return n
 
@@ -444,7 +519,11 @@ def describe_new(unit: dict[str, Any]) -> str:
 
 
 def quote_text(turn: Turn, unit: dict[str, Any], q: Quote) -> str:
-    lines = ["估价结果：", f"旧机：{describe_old(turn.slots)}", f"新机：{describe_new(unit)}"]
+    lines = [
+        "估价结果：",
+        f"旧机：{describe_old(turn.slots)}",
+        f"新机：{describe_new(unit)}",
+    ]
     lines += q.lines()
     if q.subsidy_fen and q.policy:
         lines.append(f"（补贴依据：{q.policy.name}）")
@@ -471,12 +550,68 @@ async def address_offer(turn: Turn, value: str) -> str:
     )
 
 
+_QUOTE_QUESTION = re.compile(
+    r"怎么算|咋算|怎么来的|怎么得出|为什么|为啥|什么意思|啥意思|便宜|优惠|打折|折扣|少点|少一点|贵了|太贵"
+)
+QUOTE_QUESTION = "\0quote-question"  # an address-step message asking about the quote itself
+_APPLY = re.compile(r"申请|办理|就这个|就这款|就它|下单|定了|要了|办吧|换吧|^(?:行|好|可以|嗯|ok)")
+APPLY = "\0apply"
+
+
 def extract_address(turn: Turn) -> str | None:
-    """An address; when not asked for, only one that looks like one (not "1 2" read as "12")."""
+    """An address; when not asked for, only one that looks like one (not "1 2" read as "12").
+    At the address step a question about the quote ("这个补贴怎么算的", "能便宜点吗") is
+    answered (see :func:`valid_address`) instead of being misread."""
     value = ex.address(turn)
     if value is not None and turn.asked != "address" and len(value) < 6:
         return None
+    if turn.asked == "address" and (value is None or len(value) < 6):
+        if _QUOTE_QUESTION.search(turn.text):
+            return QUOTE_QUESTION
+        if _APPLY.search(turn.text):  # "行 就申请吧": yes to applying, the address still to come
+            offer = turn.state.get("offer") or {}
+            return offer.get("value") if offer.get("slot") == "address" else APPLY
     return value
+
+
+async def explain_quote(turn: Turn) -> str:
+    """How the bill was made: old value (age, condition, brand), subsidy (policy, %, cap)."""
+    try:
+        unit, q = await current_quote(turn)
+    except Reask as again:
+        return again.message
+    s = turn.slots
+    lines = [
+        f"旧机抵扣{yuan(q.old_value_fen)}：按{s['category']}的回收基准价，"
+        f"按用了{s['age']}年、成色{s['condition']}"
+        + ("、已不能用" if not s.get("working") else "")
+        + "折算。"
+    ]
+    if q.subsidy_fen and q.policy:
+        pct = q.policy.percent_by_grade.get(unit["energy_grade"])
+        pct_text = f"{pct:g}%" if pct is not None else ""
+        cap = f"，每台最多{yuan(q.policy.cap_fen)}" if q.policy.cap_fen else ""
+        lines.append(
+            f"政府补贴{yuan(q.subsidy_fen)}：{q.policy.name}，"
+            f"{GRADE_WORDS.get(unit['energy_grade'])}能效新机按售价的{pct_text}补贴{cap}。"
+        )
+    elif q.reasons:
+        lines.append("本次不能享受补贴：" + "；".join(q.reasons) + "。")
+    lines.append(
+        "价格和补贴都按统一标准算，想再问优惠的话，申请后导购会联系您，可以当面聊～"
+        if re.search(r"便宜|优惠|打折|折扣|少|贵", turn.text)
+        else f"合计您需支付{yuan(q.pay_fen)}。"
+    )
+    lines.append("想申请的话，请告诉我上门地址；只是问问价，回复“算了”就好。")
+    return "\n".join(lines)
+
+
+async def valid_address(turn: Turn, value: str) -> str | None:
+    if value == QUOTE_QUESTION:
+        return await explain_quote(turn)
+    if value == APPLY:
+        return "好的～请告诉我上门地址（到门牌号哦），师傅一次上门：拆走旧机、装好新机。"
+    return ex.valid_address(turn, value)
 
 
 async def address_prefill(turn: Turn) -> str | None:
@@ -620,11 +755,12 @@ FORM = Form(
             label="使用年限",
             show=lambda v: f"{v}年",
         ),
-        Slot("working", prompt="现在还能正常使用吗？", extract=extract_working),
+        Slot("working", prompt=working_prompt, extract=extract_working, validate=valid_working),
         Slot(
             "condition",
             prompt="外观成色怎么样？回复：1.好  2.一般  3.差",
             extract=extract_condition,
+            validate=valid_condition,
         ),
         Slot(
             "new_category",
@@ -646,7 +782,7 @@ FORM = Form(
             "address",
             prompt=address_prompt,
             extract=extract_address,
-            validate=ex.valid_address,
+            validate=valid_address,
             prefill=address_prefill,
             offer=address_offer,
         ),

@@ -17,6 +17,7 @@ from typing import Any
 
 from bot.dialog import extractors as ex
 from bot.dialog.forms import Form, Slot, Turn
+from bot.messages import Reply
 from handlers.catalog import Catalog
 from handlers.common import customer_label, tell_staff
 from handlers.money import yuan
@@ -66,11 +67,39 @@ def _status_lines(rows: list[tuple[Device, WarrantyStatus]]) -> str:
     return "\n".join(f"· {device_name(d)}：{st.text()}" for d, st in rows)
 
 
-async def respond(turn: Turn) -> str:
-    """查保修: every registered device's status, and a hint at the plans that fit."""
+_WANTS_PLAN = re.compile(r"延保|全保|延长保修|保修延长|加保")
+
+
+def _no_plan_note(turn: Turn, rows: list[tuple[Device, WarrantyStatus]]) -> str:
+    """Why a unit out of cover gets no full cover (too old), so the customer is not left
+    guessing; with what we can still do for it."""
+    max_age = Catalog.of(turn.services.settings).full_cover_max_age
+    old = [
+        d
+        for d, st in rows
+        if st.known and not st.in_warranty and max_age is not None and (st.age_years or 0) > max_age
+    ]
+    if not old:
+        return ""
+    names = "、".join(f"{d.brand or ''}{d.category}" for d in old)
+    return (
+        f"\n{names}已用了{max_age}年以上，延保和全保都办不了了😥 "
+        "可以约一次上门检测，或者看看以旧换新（回复“以旧换新”估价）。"
+    )
+
+
+async def respond(turn: Turn) -> str | Reply:
+    """查保修: every registered device's status, and a hint at the plans that fit.
+    Asking for 延保 / 全保 itself ("冰箱延保怎么办") opens the plans right away."""
     rows, options = await _overview(turn)
     if not rows:
         return NO_DEVICES
+    if _WANTS_PLAN.search(turn.text):  # "冰箱延保怎么办": the plans, or why there are none
+        if not options:
+            return await start(turn) or NO_DEVICES
+        from bot.dialog.engine import start_form
+
+        return await start_form(turn, FORM, "warranty_plan")
     text = f"您登记的设备：\n{_status_lines(rows)}"
     if options:
         kinds = "、".join(dict.fromkeys(o["label"][:2] for o in options))
@@ -84,7 +113,8 @@ async def start(turn: Turn) -> str | None:
     if not rows:
         return NO_DEVICES
     if not options:
-        return f"您登记的设备：\n{_status_lines(rows)}\n需要报修的话直接告诉我～"
+        note = _no_plan_note(turn, rows) or "\n需要报修的话直接告诉我～"
+        return f"您登记的设备：\n{_status_lines(rows)}{note}"
     return None
 
 
@@ -112,6 +142,12 @@ async def extract_plan(turn: Turn) -> dict[str, Any] | None:
         kind = "extended_warranty" if m.group(1) == "延保" else "full_cover"
         years = {"一": 1, "二": 2, "两": 2, "三": 3}.get(m.group(2) or "1") or int(m.group(2))
         matches = [o for o in options if o["kind"] == kind and o["years"] == years]
+        if len(matches) == 1:
+            return matches[0]
+    m = re.search(r"([1-3一二两三])\s*年", turn.text)  # "三年的": the one plan of that length
+    if m:
+        years = {"一": 1, "二": 2, "两": 2, "三": 3}.get(m.group(1)) or int(m.group(1))
+        matches = [o for o in options if o["years"] == years]
         if len(matches) == 1:
             return matches[0]
     return None

@@ -6,7 +6,8 @@ A conversation: ``{id, user, now, turns: [...], rows: [...], xfail: reason}``. A
 ``contains`` (all must be in the reply), ``any`` (at least one), ``not`` (none),
 ``questions`` (most question marks allowed; 1 unless said), ``empty`` (no reply expected),
 ``rows`` (checked after this turn), ``staff_done`` (the engineer marks the customer's open
-visit done first; a turn may be only that). A row check: ``{model, count, where: {column: value},
+visit done first; a turn may be only that), ``image`` (the customer sends a photo with
+this media id instead of text). A row check: ``{model, count, where: {column: value},
 window_date: YYYY-MM-DD, window_hour: H}`` (window in local time).
 """
 
@@ -122,10 +123,17 @@ async def test_conversation(services, conv: dict[str, Any]) -> None:
             services.clock.freeze(services.clock.now() + timedelta(minutes=turn["advance"]))
         if turn.get("staff_done"):  # the engineer finishes the customer's open visit
             await _finish_open_ticket(services, conv["user"])
-            if "say" not in turn:
+            if "say" not in turn and "image" not in turn:
                 continue
-        said = str(turn["say"])
-        text = (await reply(services, said, user=conv["user"])).text or ""
+        if turn.get("image"):
+            said = f"[image {turn['image']}]"
+            out = await reply(
+                services, "", user=conv["user"], kind="image", media_id=str(turn["image"])
+            )
+        else:
+            said = str(turn["say"])
+            out = await reply(services, said, user=conv["user"])
+        text = out.text or ""
         log += [f"> {said}", text]
         _check_reply(turn, text, log)
         if turn.get("rows"):

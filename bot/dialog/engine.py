@@ -238,6 +238,7 @@ async def _take(turn: Turn, form: Form, asked: str | None) -> list[str]:
     turn.asked = asked
     turn.form_intent = turn.state.get("form")
     filled: list[str] = []
+    misfit: list[str] = []
     errors: list[str] = []
     # a value already given changes only on purpose: at the confirmation, when asked again,
     # with a correction word ("电话写错了 是139…"), or in a message about this same request
@@ -262,10 +263,13 @@ async def _take(turn: Turn, form: Form, asked: str | None) -> list[str]:
         error = await call(slot.validate, turn, value) if slot.validate else None
         if error:
             errors.append((slot.name, error))
+            if slot.name == asked:
+                misfit.append(slot.name)  # an answer to the question, just not a good one
             continue
         turn.slots[slot.name] = value
         filled.append(slot.name)
     turn.state["_took"] = filled
+    turn.state["_misfit"] = misfit
     if filled and all(name == asked for name, _ in errors):
         errors = []  # the message was about another slot, not a bad answer to this one
     for name, _ in errors[:1]:
@@ -292,6 +296,7 @@ async def next_step(turn: Turn, form: Form, lead: str = "") -> str | Reply:
     """Ask for the first missing slot (offering a known value), else confirm or submit."""
     st = turn.state
     st.pop("_took", None)
+    st.pop("_misfit", None)
 
     def said(text: str) -> str:
         return f"{lead}\n{text}" if lead else text
@@ -368,6 +373,7 @@ async def _continue(turn: Turn, form: Form, intent: str) -> Reply:
         probe = dict(turn.slots)
         await _take(turn, form, asked=asking)
         took = st.pop("_took", [])
+        st.pop("_misfit", None)
         turn.slots.clear()
         turn.slots.update(probe)
         if asking not in took and words.is_no(text):  # "不是" (and nothing new said)
@@ -383,7 +389,10 @@ async def _continue(turn: Turn, form: Form, intent: str) -> Reply:
 
     errors = await _take(turn, form, asked=None if asking == CONFIRM else asking)
     took = st.pop("_took", [])
-    if asking not in took and _asks_for_another_form(turn, intent, name):
+    misfit = st.pop("_misfit", [])
+    # the asked slot read the message but did not accept it ("坏了 不能用了" again while the
+    # trade-in asks about the condition): an answer to re-ask, not a new request to switch to
+    if asking not in took and not misfit and _asks_for_another_form(turn, intent, name):
         return await start_form(turn, resolve(intent), intent, f"好的，先不{form.title}了。")
     if took:
         st.pop("unknowns", None)

@@ -194,9 +194,22 @@ def is_cancel(text: str) -> bool:
     t = norm(text)
     if t in CANCEL:
         return True
-    return len(t) <= 10 and t.startswith(
+    if len(t) > 12:
+        return False
+    if t.startswith(
         ("算了", "取消", "不用了", "不要了", "先不用", "先不了", "先不弄", "先不修", "不弄了")
-    )
+    ):
+        return True
+    return bool(_CANCEL_PHRASE.search(t))
+
+
+# "只是问问价 先不办", "不登了", "那就不买了": a short message that ends (or opens) with
+# giving up on what is being done.
+_CANCEL_PHRASE = re.compile(
+    r"(?:^|先|就|还是|暂时|那|我)不(?:办|买|换|登|登记|约|修|装|弄|申请|下单)了?[吧啦哈]?$"
+    r"|^(?:只是|就是|我就|随便|我只是)问问(?:价|价格|而已)?(?:而已)?(?:先不[办买换弄]了?)?$"
+    r"|^只是问问"
+)
 
 
 _SKIP_EDGE = (
@@ -217,4 +230,10 @@ def is_skip(text: str) -> bool:
     t = norm(text).rstrip("了啊呀呢哦吧")
     if t in SKIP or norm(text) in SKIP:
         return True
-    return len(t) <= 8 and (t.endswith(_SKIP_EDGE) or t.startswith(_SKIP_EDGE))
+    if len(t) > 8:
+        return False
+    return t.endswith(_SKIP_EDGE) or t.startswith(_SKIP_EDGE) or bool(_SKIP_NONE.fullmatch(t))
+
+
+# "没有发票", "没发票", "发票丢了", "序列号没有": the thing asked for is not there
+_SKIP_NONE = re.compile(r"(?:没有|没|无)(?!问题|事|关系)\w{1,5}|\w{1,5}(?:没有|丢|没|不见)")
