@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,6 +16,12 @@ from bot.nlu.types import Parse
 
 DEFAULT_TZ = ZoneInfo("Asia/Shanghai")
 _MASK = {"phone": " 电话号码 ", "model": " 型号 ", "datetime": " 某时 ", "address": " 某地 "}
+# What may surround a bare product mention ("空调", "我家有台海尔冰箱") that asks for nothing.
+# Off: bot/dialog reads an in-form answer such as "格力空调" by its intent (see report).
+BARE_NAMES_UNKNOWN = False
+_NAMING = {"product_category", "brand", "model", "quantity"}
+_NAMES = {"product_category", "brand"}
+_FILLER = re.compile(r"[\s的了啊呀呢吧嘛哦哈是有台个部一这那我家里们用买和跟还]+")
 
 
 class Pipeline:
@@ -44,12 +51,28 @@ class Pipeline:
                 masked = masked[: e.start] + _MASK[e.type] + masked[e.end :]
         return entities, squeeze(masked)
 
+    @staticmethod
+    def _only_names(text: str, entities: list) -> bool:
+        """Nothing but product / brand names (and filler): a mention, not a request."""
+        spans = [e for e in entities if e.type in _NAMING]
+        if not any(e.type in _NAMES for e in spans) or len(spans) < len(entities):
+            return False
+        rest = text
+        for e in sorted(spans, key=lambda e: -e.start):
+            rest = rest[: e.start] + " " + rest[e.end :]
+        return not _FILLER.sub("", squeeze(rest))
+
     def parse(self, text: str, now: datetime | None = None, tz: tzinfo | None = None) -> Parse:
         tz = tz or self.tz
         now = (now or datetime.now(UTC)).astimezone(tz)
         text = text.strip("\r\n")
         entities, prepared = self._prepare(text, now, tz)
         result = self.model.classify(prepared)
-        return Parse(
-            text=text, intent=result.intent, confidence=result.confidence, entities=entities
-        )
+        intent, confidence = result.intent, result.confidence
+        if (
+            BARE_NAMES_UNKNOWN
+            and intent != "unknown"
+            and self._only_names(canonical(text), entities)
+        ):
+            intent, confidence = "unknown", min(confidence, self.threshold / 2)
+        return Parse(text=text, intent=intent, confidence=confidence, entities=entities)

@@ -42,6 +42,36 @@ DEFAULT_THRESHOLD = 0.5
 
 _DIGITS = re.compile(r"\d+")
 _LATIN = re.compile(r"[a-z]+")
+# Function words say nothing about the intent alone; as single characters / tokens they only
+# tilt long messages toward whichever class has the chattiest lines (their bigrams stay:
+# 你好, 在吗, 我要).
+_STOP = frozenset("我他她它的了啊呀吗呢吧么什这那是在有个一就也都还和跟把被给")
+LONG = 12  # characters; shorter messages keep every feature ("我不需要", "有人没")
+_NONE: frozenset[str] = frozenset()
+_STOP_WORDS = frozenset(
+    {
+        "我",
+        "我们",
+        "什么",
+        "的",
+        "了",
+        "啊",
+        "吗",
+        "呢",
+        "吧",
+        "这",
+        "那",
+        "是",
+        "在",
+        "有",
+        "个",
+        "一个",
+        "就",
+        "也",
+        "都",
+        "还",
+    }
+)
 
 
 def load_corpus(directory: Path = CORPUS_DIR) -> list[tuple[str, str]]:
@@ -62,7 +92,9 @@ def _concepts() -> re.Pattern[str]:
     parts = []
     for concept, words in data.items():
         alts = "|".join(
-            f"(?<![a-z]){re.escape(str(w).lower())}(?![a-z])"
+            str(w)[3:]  # "re:…" is a regular expression (老 but not 老板)
+            if str(w).startswith("re:")
+            else f"(?<![a-z]){re.escape(str(w).lower())}(?![a-z])"
             if str(w).isascii()
             else re.escape(str(w))
             for w in sorted(words, key=lambda w: -len(str(w)))
@@ -75,9 +107,10 @@ def features(text: str) -> list[str]:
     """Classifier features of an already normalised (``for_intent``) text."""
     s = _DIGITS.sub("0", text)
     concepts = [f"k:{m.lastgroup}" for m in _concepts().finditer(text)]
-    feats = [f"w:{t}" for t in tokenize.cut(s) if t != " "]
     compact = s.replace(" ", "")
-    feats += [f"c:{ch}" for ch in compact if not ch.isascii()]
+    stop_words, stop = (_STOP_WORDS, _STOP) if len(compact) > LONG else (_NONE, _NONE)
+    feats = [f"w:{t}" for t in tokenize.cut(s) if t != " " and t not in stop_words]
+    feats += [f"c:{ch}" for ch in compact if not ch.isascii() and ch not in stop]
     feats += [
         f"b:{a}{b}"
         for a, b in zip(compact, compact[1:], strict=False)

@@ -16,8 +16,19 @@ from pathlib import Path
 _FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 _FULLWIDTH[0x3000] = 0x20  # ideographic space
 _PUNCT_MAP = str.maketrans(
-    {"。": ".", "、": ",", "【": "[", "】": "]", "「": '"', "」": '"', "冇": "没"}
-)  # 冇 (Cantonese "not have") reads as 没: "冇热水" is "没热水"
+    {
+        "。": ".",
+        "、": ",",
+        "【": "[",
+        "】": "]",
+        "「": '"',
+        "」": '"',
+        "冇": "没",
+        "⭐": "星",
+        "★": "星",
+        "☆": "星",
+    }
+)  # 冇 (Cantonese "not have") reads as 没: "冇热水" is "没热水"; a star rating ⭐⭐⭐ as 星星星
 
 
 @lru_cache(maxsize=1)
@@ -64,16 +75,49 @@ def canonical(text: str) -> str:
 _STRAY = re.compile(r"[~～!！?？.。,，、;；:：\"'“”‘’()（）\[\]【】<>《》…—_=*#@^|\\/`]+")
 _REPEAT = re.compile(r"(.)\1{2,}")
 _SPACES = re.compile(r"\s+")
+# Pinyin initials and chat shorthand, as whole Latin tokens: kf → 客服 (for the classifier only).
+_SHORTHAND = {
+    "kf": "客服",
+    "rg": "人工",
+    "sf": "师傅",
+    "nh": "你好",
+    "nihao": "你好",
+    "xx": "谢谢",
+    "xiexie": "谢谢",
+    "3q": "谢谢",
+    "tks": "谢谢",
+    "xs": "笑死",
+    "xswl": "笑死我了",
+    "hh": "哈哈",
+}
+_SHORTHAND_RE = re.compile(
+    r"(?<![a-z0-9])(" + "|".join(sorted(_SHORTHAND, key=len, reverse=True)) + r")+(?![a-z0-9])"
+)
 
 
-def for_intent(text: str) -> str:
+def _expand(m: re.Match[str]) -> str:
+    token = m.group(0)
+    out = []
+    while token:
+        for key in sorted(_SHORTHAND, key=len, reverse=True):
+            if token.startswith(key):
+                out.append(_SHORTHAND[key])
+                token = token[len(key) :]
+                break
+    return " " + " ".join(out) + " "
+
+
+def for_intent(text: str, shorthand: bool = True) -> str:
     """Classifier view of a message (not position-preserving)."""
-    return squeeze(canonical(text))
+    return squeeze(canonical(text), shorthand)
 
 
-def squeeze(canon: str) -> str:
-    """``for_intent`` of a text already through :func:`canonical`."""
+def squeeze(canon: str, shorthand: bool = True) -> str:
+    """``for_intent`` of a text already through :func:`canonical` (``shorthand``: expand
+    pinyin initials such as kf → 客服)."""
     s = canon.lower()
     s = _STRAY.sub(" ", s)
     s = _REPEAT.sub(r"\1\1", s)
+    if shorthand and any(c.isascii() and c.isalpha() for c in s):
+        s = _SHORTHAND_RE.sub(_expand, s)
     return _SPACES.sub(" ", s).strip()

@@ -29,13 +29,26 @@ def to_int(s: str) -> int | None:
         return None
     if s.isdigit():
         return int(s)
-    total, current = 0, 0
+    if "万" in s:  # 一万二 → 12000, 三万五千 → 35000
+        high, _, low = s.partition("万")
+        n_high = to_int(high) if high else 1
+        if n_high is None:
+            return None
+        if not low:
+            return n_high * 10000
+        if len(low) == 1 and low in DIGITS:
+            return n_high * 10000 + DIGITS[low] * 1000
+        n_low = to_int(low)
+        return None if n_low is None else n_high * 10000 + n_low
+    total, current, last_unit = 0, 0, 0
     for ch in s:
         if ch in DIGITS:
             current = DIGITS[ch]
         elif ch in UNITS:
             total += (current or 1) * UNITS[ch]
-            current = 0
+            current, last_unit = 0, UNITS[ch]
         else:
             return None
+    if current and last_unit >= 100 and s[-2] in UNITS:
+        current *= last_unit // 10  # 两千五 → 2500, 一百五 → 150 (the unit below is implied)
     return total + current

@@ -13,7 +13,8 @@ from bot.nlu.entities import Context
 from bot.nlu.types import Entity
 
 _ADMIN = r"(?:省|自治区|特别行政区|市|自治州|地区|盟|区|县|旗|镇|乡|街道)"
-_ROAD = r"(?:大道|大街|路|街|巷|弄|胡同|里)"
+# 里 only after a name, not in 家里/这里/哪里/店里 (…三台空调 is no address)
+_ROAD = r"(?:大道|大街|路|街|巷|弄|胡同|(?<![家这那哪屋店心手夜城村嘴眼锅箱柜机子面头])里)"
 _ESTATE = r"(?:小区|花园|家园|新村|公寓|大厦|广场|苑|村|庭|府|湾|城|园)"
 _UNIT = r"(?:号院|号楼|栋|幢|座|单元|楼|层|室|户|号|期)"
 # Provinces and big cities are often written without 省 / 市 (北京朝阳区, 深圳福田区).

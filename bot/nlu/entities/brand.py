@@ -1,7 +1,7 @@
 """``brand``: canonical brand names from the configured dictionary (海尔, 格力, gree → 格力).
 
 老板 is also a word ("让你们老板来"), so bare 老板 is a brand only right before a product word
-(老板烟机, 老板的油烟机) or 电器."""
+(老板烟机, 老板的油烟机) or 电器, right after one (油烟机是老板的), or as a whole answer (老板 / 老板的)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,10 @@ from bot.nlu.entities import Context
 from bot.nlu.types import Entity
 
 _BOSS = re.compile(r"老板(?=的?(?:电器|牌|家的))")
+_ALONE = re.compile(r"^\s*(?:是|用的|就是)?\s*老板(?:的|家的|牌|牌的)?\s*[。.!！]?\s*$")
+_AFTER_PRODUCT = re.compile(
+    r"(?:是|用的|买的|装的)\s*老板(?:的|家的|牌)?(?![\u4e00-\u9fa5]{0,1}(?:来|在|说|呢|吗|让|给|你|我))"
+)
 
 
 def extract(ctx: Context) -> list[Entity]:
@@ -25,7 +29,12 @@ def extract(ctx: Context) -> list[Entity]:
         cat = ctx.lexicon.category_matcher
         for m in re.finditer("老板", ctx.text):
             after = ctx.text[m.end() :].lstrip("的 ")
-            if _BOSS.match(ctx.text, m.start()) or cat.match(after):
+            before = ctx.text[max(0, m.start() - 12) : m.start()]
+            named_product = bool(cat.search(before)) and _AFTER_PRODUCT.search(
+                ctx.text, max(0, m.start() - 3)
+            )
+            whole = m.start() == ctx.text.find("老板") and _ALONE.match(ctx.text)
+            if _BOSS.match(ctx.text, m.start()) or cat.match(after) or named_product or whole:
                 if not any(e.start <= m.start() < e.end for e in out):
                     out.append(ctx.entity("brand", "老板", m.start(), m.end()))
     out.sort(key=lambda e: e.start)

@@ -10,7 +10,7 @@ Parts of the day: 凌晨 00–06, 早上/上午 09–12, 中午 11–13, 下午 
 晚上/今晚 18–22, 夜里 22–24. Resolution rules:
   * 周三 alone means the next one not yet over (this week's if today or later); 这周三 is this
     week's even if past; 下周三 next week's; 下下周 two weeks on; 上周 the week before.
-  * 下个月5号 is the 5th of next month; 3天后 is a day.
+  * 下个月5号 is the 5th of next month (上个月20号, 这个月28号 likewise); 3天后 is a day.
   * 5号 alone means the next 5th (this month if not yet past, else next month); 3月5号 without a
     year is this year's (and may be past: ``extra["past"]``).
   * a bare hour: 1–6 点 means the afternoon; 7–11 点 today that has gone by means the evening.
@@ -92,7 +92,7 @@ _ATOMS = re.compile(
     + "|".join(
         [
             r"(?P<ymd>(?P<y>\d{4})[年\-/.](?P<ym>\d{1,2})[月\-/.](?P<yd>\d{1,2})[日号]?)",
-            rf"(?P<nm>(?:下个?月|下月)(?P<nmd>{NUM})[日号])",
+            rf"(?P<nm>(?P<nmw>下个?月|上个?月|这个?月|本月)(?P<nmd>{NUM})[日号])",
             rf"(?P<md>(?P<mm>{NUM})月(?P<mdd>{NUM})[日号]?)",
             # a whole month: "明年3月", "12月份", "下个月"
             rf"(?P<mo>(?:(?P<moy>明年|今年)(?P<mom>{NUM})月份?|(?P<mom2>{NUM})月份)"
@@ -170,8 +170,12 @@ def _atom(m: re.Match[str], today: date) -> _Atom | None:
         return _Atom("day", s, e, day=d) if d else None
     if g("nm"):
         dd = to_int(g("nmd"))
-        nxt = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
-        d = _safe_date(nxt.year, nxt.month, dd) if dd else None
+        first = today.replace(day=1)
+        if g("nmw")[0] == "下":
+            first = (first + timedelta(days=32)).replace(day=1)
+        elif g("nmw")[0] == "上":
+            first = (first - timedelta(days=1)).replace(day=1)
+        d = _safe_date(first.year, first.month, dd) if dd else None
         return _Atom("day", s, e, day=d) if d else None
     if g("mo"):
         mm = to_int(g("mom") or g("mom2"))

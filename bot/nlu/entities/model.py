@@ -11,6 +11,7 @@ from bot.nlu.entities import Context
 from bot.nlu.types import Entity
 
 _MODEL = re.compile(r"(?<![A-Za-z0-9\-/])[A-Za-z0-9]+(?:[\-/.][A-Za-z0-9]+)*(?![A-Za-z0-9])")
+_CHAT = re.compile(r"^(?:3q|3x)+$", re.I)  # "3q3q" is thanks, not a model
 _FAULT = re.compile(r"^[EFHPefhp]\d{1,3}$")
 _SERIAL_LABEL = re.compile(
     r"(序列号|编号|编码|单号|订单|机身号|条码|串号|SN|工单)[\s:：是为号]*$", re.I
@@ -25,7 +26,7 @@ def extract(ctx: Context) -> list[Entity]:
             continue
         if not (re.search(r"[A-Za-z]", tok) and re.search(r"\d", tok)):
             continue
-        if _FAULT.match(tok) or tok.upper().startswith("SN"):
+        if _FAULT.match(tok) or _CHAT.match(tok) or tok.upper().startswith("SN"):
             continue
         if _SERIAL_LABEL.search(ctx.text[max(0, m.start() - 6) : m.start()]):
             continue

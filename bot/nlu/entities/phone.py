@@ -27,6 +27,14 @@ _SERIAL_LABEL = re.compile(
 )
 
 
+# Spoken numbers as voice input writes them: 一三九零零零零一一一一 (幺 = 1, 〇 = 0).
+_SPOKEN_DIGITS = str.maketrans("零〇幺一二三四五六七八九", "001123456789")
+_SPOKEN_MOBILE = re.compile(
+    r"(?<![零〇幺一二两三四五六七八九十百千万])([一幺][三四五六七八九](?:[ \-]?[零〇幺一二三四五六七八九]){9})"
+    r"(?![零〇幺一二两三四五六七八九十百千万])"
+)
+
+
 def _digits(s: str) -> str:
     return re.sub(r"\D", "", s)
 
@@ -43,6 +51,12 @@ def extract(ctx: Context) -> list[Entity]:
         if _after_serial_label(text, m.start()):
             continue
         out.append(ctx.entity("phone", _digits(m.group(1)), m.start(), m.end(), {"kind": "mobile"}))
+        spans.append((m.start(), m.end()))
+    for m in _SPOKEN_MOBILE.finditer(text):
+        if _after_serial_label(text, m.start()):
+            continue
+        value = _digits(m.group(1).translate(_SPOKEN_DIGITS))
+        out.append(ctx.entity("phone", value, m.start(), m.end(), {"kind": "mobile"}))
         spans.append((m.start(), m.end()))
     for m in _LANDLINE.finditer(text):
         if any(m.start() < e and s < m.end() for s, e in spans):

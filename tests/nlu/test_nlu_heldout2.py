@@ -1,0 +1,49 @@
+"""The second held-out set (heldout2.yaml): targets, and no overlap with the corpus or heldout.yaml."""
+
+from pathlib import Path
+
+import pytest
+
+from bot.nlu import parse
+from bot.nlu.evaluate import evaluate, load_set
+from bot.nlu.intents import INTENTS, load_corpus
+from bot.nlu.normalize import for_intent
+
+HERE = Path(__file__).parent
+HELDOUT2 = HERE / "heldout2.yaml"
+HELDOUT = HERE / "heldout.yaml"
+
+
+@pytest.fixture(scope="module")
+def report():
+    now, items = load_set(HELDOUT2)
+    rep = evaluate(items, lambda t: parse(t, now=now))
+    print("\n".join(rep.lines()))
+    return rep
+
+
+def test_the_set_is_big_enough_and_covers_every_intent():
+    _, items = load_set(HELDOUT2)
+    assert len(items) >= 300
+    assert {i["intent"] for i in items} == set(INTENTS)
+
+
+def test_intent_accuracy_at_least_95_percent(report):
+    assert report.accuracy >= 0.95, report.errors
+
+
+def test_phone_accuracy_at_least_99_percent(report):
+    assert report.entity_accuracy("phone") >= 0.99, report.errors
+
+
+def test_datetime_exact_at_least_90_percent(report):
+    assert report.entity_accuracy("datetime") >= 0.90, report.errors
+
+
+def test_no_utterance_is_in_the_corpus_or_in_the_first_heldout_set():
+    seen = {for_intent(t, shorthand=False) for t, _ in load_corpus()}
+    _, first = load_set(HELDOUT)
+    seen |= {for_intent(str(i["text"]), shorthand=False) for i in first}
+    _, items = load_set(HELDOUT2)
+    shared = [i["text"] for i in items if for_intent(str(i["text"]), shorthand=False) in seen]
+    assert shared == []
