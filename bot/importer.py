@@ -10,18 +10,18 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
-from storage.models import Customer, Staff, Store
 from storage.repos import customers as customer_repo
 from storage.repos import devices as device_repo
+from storage.repos import staff as staff_repo
 
 BATCH = 500
 
@@ -150,36 +150,23 @@ def _rows(
     return rows, index
 
 
-async def import_customers(
-    db: Database, path: Path, progress: Callable[[int], None] | None = None
+RowUpsert = Callable[[AsyncSession, dict[str, str]], Awaitable[str]]
+
+
+async def _load(
+    db: Database,
+    rows: list[tuple[int, dict[str, str]]],
+    make_upsert: Callable[[AsyncSession], Awaitable[RowUpsert]],
+    progress: Callable[[int], None] | None,
 ) -> ImportReport:
-    rows, _ = _rows(path, CUSTOMER_COLUMNS, ["phone"])
+    """Upsert each row in batches of ``BATCH`` (a commit each); a bad row is reported, not fatal."""
     report = ImportReport()
     async with db.session() as session:
-        stores = {s.code: s.id for s in await session.scalars(select(Store))}
-        guides = {g.wecom_userid: (g.id, g.store_id) for g in await session.scalars(select(Staff))}
+        upsert = await make_upsert(session)
         for start in range(0, len(rows), BATCH):
             for number, cells in rows[start : start + BATCH]:
                 try:
-                    phone = normalize_phone(cells["phone"])
-                    fields: dict[str, Any] = {
-                        "name": cells.get("name") or None,
-                        "address": cells.get("address") or None,
-                        "city": cells.get("city") or None,
-                    }
-                    for col in ("birthday", "baby_birthday", "home_since"):
-                        if cells.get(col):
-                            fields[col] = parse_date(col, cells[col])
-                    if cells.get("store"):
-                        if cells["store"] not in stores:
-                            raise RowError("store", f"unknown store code {cells['store']!r}")
-                        fields["store_id"] = stores[cells["store"]]
-                    if cells.get("guide"):
-                        if cells["guide"] not in guides:
-                            raise RowError("guide", f"unknown guide {cells['guide']!r}")
-                        fields["guide_id"], store_id = guides[cells["guide"]]
-                        fields.setdefault("store_id", store_id)
-                    outcome = await customer_repo.upsert_by_phone(session, phone, fields)
+                    outcome = await upsert(session, cells)
                     setattr(report, outcome, getattr(report, outcome) + 1)
                 except RowError as err:
                     report.rejected.append((number, err.column, err.reason))
@@ -187,54 +174,82 @@ async def import_customers(
                     progress(1)
             await session.commit()
     return report
+
+
+async def _customer_upsert(session: AsyncSession) -> RowUpsert:
+    stores = {s.code: s.id for s in await staff_repo.all_stores(session)}
+    guides = {g.wecom_userid: (g.id, g.store_id) for g in await staff_repo.all_staff(session)}
+
+    async def upsert(session: AsyncSession, cells: dict[str, str]) -> str:
+        phone = normalize_phone(cells["phone"])
+        fields: dict[str, Any] = {
+            "name": cells.get("name") or None,
+            "address": cells.get("address") or None,
+            "city": cells.get("city") or None,
+        }
+        for col in ("birthday", "baby_birthday", "home_since"):
+            if cells.get(col):
+                fields[col] = parse_date(col, cells[col])
+        if cells.get("store"):
+            if cells["store"] not in stores:
+                raise RowError("store", f"unknown store code {cells['store']!r}")
+            fields["store_id"] = stores[cells["store"]]
+        if cells.get("guide"):
+            if cells["guide"] not in guides:
+                raise RowError("guide", f"unknown guide {cells['guide']!r}")
+            fields["guide_id"], store_id = guides[cells["guide"]]
+            fields.setdefault("store_id", store_id)
+        return await customer_repo.upsert_by_phone(session, phone, fields)
+
+    return upsert
+
+
+async def _device_upsert(session: AsyncSession) -> RowUpsert:
+    async def upsert(session: AsyncSession, cells: dict[str, str]) -> str:
+        serial = cells["serial"]
+        if not re.fullmatch(r"[A-Za-z0-9\-_/]{4,64}", serial):
+            raise RowError("serial", f"not a serial number: {serial!r}")
+        phone = normalize_phone(cells["phone"])
+        customer = await customer_repo.by_phone(session, phone)
+        if customer is None:
+            raise RowError("phone", "no customer with this phone (import customers first)")
+        if not cells.get("category"):
+            raise RowError("category", "required")
+        fields: dict[str, Any] = {
+            "customer_id": customer.id,
+            "category": cells["category"],
+            "brand": cells.get("brand") or None,
+            "model": cells.get("model") or None,
+            "location": cells.get("location") or None,
+        }
+        for col in ("purchase_date", "install_date"):
+            if cells.get(col):
+                fields[col] = parse_date(col, cells[col])
+        if cells.get("warranty_months"):
+            months = cells["warranty_months"].rstrip("个月").strip()
+            if not months.isdigit() or not 0 < int(months) <= 240:
+                raise RowError(
+                    "warranty_months",
+                    f"not a number of months: {cells['warranty_months']!r}",
+                )
+            fields["warranty_months"] = int(months)
+        return await device_repo.upsert_by_serial(session, serial, fields)
+
+    return upsert
+
+
+async def import_customers(
+    db: Database, path: Path, progress: Callable[[int], None] | None = None
+) -> ImportReport:
+    rows, _ = _rows(path, CUSTOMER_COLUMNS, ["phone"])
+    return await _load(db, rows, _customer_upsert, progress)
 
 
 async def import_devices(
     db: Database, path: Path, progress: Callable[[int], None] | None = None
 ) -> ImportReport:
     rows, _ = _rows(path, DEVICE_COLUMNS, ["serial", "phone", "category"])
-    report = ImportReport()
-    async with db.session() as session:
-        for start in range(0, len(rows), BATCH):
-            for number, cells in rows[start : start + BATCH]:
-                try:
-                    serial = cells["serial"]
-                    if not re.fullmatch(r"[A-Za-z0-9\-_/]{4,64}", serial):
-                        raise RowError("serial", f"not a serial number: {serial!r}")
-                    phone = normalize_phone(cells["phone"])
-                    customer = await session.scalar(select(Customer).where(Customer.phone == phone))
-                    if customer is None:
-                        raise RowError(
-                            "phone", "no customer with this phone (import customers first)"
-                        )
-                    if not cells.get("category"):
-                        raise RowError("category", "required")
-                    fields: dict[str, Any] = {
-                        "customer_id": customer.id,
-                        "category": cells["category"],
-                        "brand": cells.get("brand") or None,
-                        "model": cells.get("model") or None,
-                        "location": cells.get("location") or None,
-                    }
-                    for col in ("purchase_date", "install_date"):
-                        if cells.get(col):
-                            fields[col] = parse_date(col, cells[col])
-                    if cells.get("warranty_months"):
-                        months = cells["warranty_months"].rstrip("个月").strip()
-                        if not months.isdigit() or not 0 < int(months) <= 240:
-                            raise RowError(
-                                "warranty_months",
-                                f"not a number of months: {cells['warranty_months']!r}",
-                            )
-                        fields["warranty_months"] = int(months)
-                    outcome = await device_repo.upsert_by_serial(session, serial, fields)
-                    setattr(report, outcome, getattr(report, outcome) + 1)
-                except RowError as err:
-                    report.rejected.append((number, err.column, err.reason))
-                if progress:
-                    progress(1)
-            await session.commit()
-    return report
+    return await _load(db, rows, _device_upsert, progress)
 
 
 def count_rows(path: Path) -> int:

@@ -152,20 +152,6 @@ _YEAR_ONLY = re.compile(
     r"((?:19|20)\d{2})\s*年|(?<!\d)(\d{2})\s*年(?=\s*(?:买|的时候|底|初|年))|(大前年|前年|去年|今年)"
 )
 _MONTH_ONLY = re.compile(r"([01]?\d|[一二三四五六七八九十]{1,2})\s*月")
-_CN_MONTH = {
-    "一": 1,
-    "二": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-    "十": 10,
-    "十一": 11,
-    "十二": 12,
-}
 YEAR_KEY = "purchase_year"  # a year said without the month (scratch), kept for the next answer
 
 
@@ -189,7 +175,7 @@ def _month_of_known_year(turn: Turn) -> date | None:
     if year is None or m is None or turn.asked != "purchase_date":
         return None
     g = m.group(1)
-    month = int(g) if g.isdigit() else _CN_MONTH.get(g)
+    month = to_int(g)
     if not month or not 1 <= month <= 12:
         return None
     return date(int(year), month, 1)

@@ -12,20 +12,9 @@ from typing import Any
 
 from bot.dialog.forms import Turn
 from bot.dialog.words import norm as words_norm
+from bot.nlu.numerals import to_int
 
 _MOBILE = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?(1[3-9]\d[\s-]?\d{4}[\s-]?\d{4})(?!\d)")
-_CN_DIGITS = {
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
 WEEKDAYS = "一二三四五六日"
 
 
@@ -299,5 +288,5 @@ def pick_number(text: str, count: int) -> int | None:
     if not m:
         return None
     g = m.group(1)
-    n = int(g) if g.isdigit() else _CN_DIGITS[g]
+    n = to_int(g)
     return n if 1 <= n <= count else None

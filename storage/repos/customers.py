@@ -8,6 +8,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Customer, OptOut
+from storage.repos.upsert import update_changed
 
 
 async def by_phone(session: AsyncSession, phone: str) -> Customer | None:
@@ -34,14 +35,7 @@ async def upsert_by_phone(session: AsyncSession, phone: str, fields: dict[str, A
         session.add(Customer(phone=phone, **fields))
         await session.flush()
         return "created"
-    changed = False
-    for key, value in fields.items():
-        if value is not None and getattr(customer, key) != value:
-            setattr(customer, key, value)
-            changed = True
-    if changed:
-        await session.flush()
-    return "updated" if changed else "unchanged"
+    return await update_changed(session, customer, fields)
 
 
 async def opt_outs(session: AsyncSession, customer_id: int) -> set[str]:

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from storage.models import ConsumableStage, Device
+from storage.repos.upsert import update_changed
 
 
 async def by_serial(session: AsyncSession, serial: str) -> Device | None:
@@ -47,14 +48,7 @@ async def upsert_by_serial(session: AsyncSession, serial: str, fields: dict[str,
         session.add(Device(serial=serial, **fields))
         await session.flush()
         return "created"
-    changed = False
-    for key, value in fields.items():
-        if value is not None and getattr(device, key) != value:
-            setattr(device, key, value)
-            changed = True
-    if changed:
-        await session.flush()
-    return "updated" if changed else "unchanged"
+    return await update_changed(session, device, fields)
 
 
 # ── added for the business handlers (filters, warranty, register) ──

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Customer, Staff
+from storage.models import Customer, Staff, Store
 
 
 async def by_userid(session: AsyncSession, wecom_userid: str) -> Staff | None:
@@ -33,3 +33,11 @@ async def contact_for(
             if found is not None:
                 return found
     return None
+
+
+async def all_stores(session: AsyncSession) -> list[Store]:
+    return list(await session.scalars(select(Store).order_by(Store.id)))
+
+
+async def all_staff(session: AsyncSession) -> list[Staff]:
+    return list(await session.scalars(select(Staff).order_by(Staff.id)))
