@@ -14,6 +14,11 @@ log = logging.getLogger(__name__)
 SERVICES = web.AppKey("services", Services)
 
 
+def services_of(request: web.Request) -> Services:
+    """The process's services, from any handler."""
+    return request.app[SERVICES]
+
+
 @web.middleware
 async def _observe(request: web.Request, handler):
     started = time.perf_counter()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import xml.etree.ElementTree as ET
 from datetime import datetime
 from typing import Any
@@ -19,6 +20,8 @@ from aiohttp import web
 # Markers that never appear in a WeChat message; refusing them up front costs nothing.
 _FORBIDDEN_MARKERS = (b"<!doctype", b"<!entity", b"<!element", b"<!attlist", b"<!notation")
 
+log = logging.getLogger(__name__)
+
 
 class Rejected(Exception):
     """A request refused before it reaches the pipeline; ``status`` is the HTTP answer."""
@@ -27,6 +30,11 @@ class Rejected(Exception):
         super().__init__(reason)
         self.status = status
         self.reason = reason
+
+    def response(self, channel: str) -> web.Response:
+        """The HTTP answer, logged (the reason only: nothing of the request's content)."""
+        log.warning("%s: refused (%s %s)", channel, self.status, self.reason)
+        return web.Response(status=self.status, text=self.reason, content_type="text/plain")
 
 
 def sha1_signature(token: str, *parts: str) -> str:

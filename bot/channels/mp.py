@@ -19,6 +19,7 @@ from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 from wechatpy.replies import ImageReply, TextReply, TransferCustomerServiceReply
 
 from bot import security
+from bot.app import services_of
 from bot.channels import dedup
 from bot.channels.mp_inbound import (
     CHANNEL,
@@ -47,19 +48,8 @@ def setup(app: web.Application, services: Services) -> None:
     app.router.add_post(PATH, receive)
 
 
-def _services(request: web.Request) -> Services:
-    from bot.app import SERVICES
-
-    return request.app[SERVICES]
-
-
 def _empty() -> web.Response:
     return web.Response(text=EMPTY, content_type="text/plain")
-
-
-def _rejected(exc: security.Rejected) -> web.Response:
-    log.warning("mp: refused (%s %s)", exc.status, exc.reason)
-    return web.Response(status=exc.status, text=exc.reason, content_type="text/plain")
 
 
 def _check_query(services: Services, q: Any) -> None:
@@ -73,20 +63,20 @@ def _check_query(services: Services, q: Any) -> None:
 
 async def verify(request: web.Request) -> web.Response:
     """Server verification: echo ``echostr`` when the signature is WeChat's."""
-    services = _services(request)
+    services = services_of(request)
     try:
         _check_query(services, request.query)
     except security.Rejected as exc:
-        return _rejected(exc)
+        return exc.response("mp")
     return web.Response(text=request.query.get("echostr", ""), content_type="text/plain")
 
 
 async def receive(request: web.Request) -> web.Response:
-    services = _services(request)
+    services = services_of(request)
     try:
         return await _receive(request, services)
     except security.Rejected as exc:
-        return _rejected(exc)
+        return exc.response("mp")
     except Exception:
         log.exception("mp: unexpected error; answered empty")
         return _empty()

@@ -20,6 +20,7 @@ from wechatpy.enterprise.replies import TextReply
 from wechatpy.exceptions import InvalidSignatureException
 
 from bot import security
+from bot.app import services_of
 from bot.channels import dedup
 from bot.channels.work_inbound import CHANNEL, WorkMessage
 from bot.context import Services
@@ -40,19 +41,8 @@ def setup(app: web.Application, services: Services) -> None:
     app.router.add_post(PATH, receive)
 
 
-def _services(request: web.Request) -> Services:
-    from bot.app import SERVICES
-
-    return request.app[SERVICES]
-
-
 def _empty() -> web.Response:
     return web.Response(text=EMPTY, content_type="text/plain")
-
-
-def _rejected(exc: security.Rejected) -> web.Response:
-    log.warning("work: refused (%s %s)", exc.status, exc.reason)
-    return web.Response(status=exc.status, text=exc.reason, content_type="text/plain")
 
 
 def _decrypt(crypto: WeChatCrypto, q: Any, encrypted: str) -> str:
@@ -78,7 +68,7 @@ def _check_time(services: Services, q: Any) -> None:
 
 async def verify(request: web.Request) -> web.Response:
     """URL verification: the decrypted ``echostr`` in plain text."""
-    services = _services(request)
+    services = services_of(request)
     q = request.query
     try:
         echostr = q.get("echostr", "")
@@ -87,7 +77,7 @@ async def verify(request: web.Request) -> web.Response:
         _check_time(services, q)
         plain = _decrypt(request.app[CRYPTO], q, echostr)
     except security.Rejected as exc:
-        return _rejected(exc)
+        return exc.response("work")
     except Exception:
         log.exception("work: verification failed unexpectedly")
         return web.Response(status=400, text="cannot verify", content_type="text/plain")
@@ -95,11 +85,11 @@ async def verify(request: web.Request) -> web.Response:
 
 
 async def receive(request: web.Request) -> web.Response:
-    services = _services(request)
+    services = services_of(request)
     try:
         return await _receive(request, services)
     except security.Rejected as exc:
-        return _rejected(exc)
+        return exc.response("work")
     except Exception:
         log.exception("work: unexpected error; answered empty")
         return _empty()

@@ -4,13 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.context import Services
-
-
-def services_of(request: web.Request) -> Services:
-    from bot.app import SERVICES
-
-    return request.app[SERVICES]
+from bot.app import services_of  # noqa: F401 - the web handlers import it from here
 
 
 def int_param(request: web.Request, name: str, default: int = 0) -> int:

@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from bot.app import services_of
 from bot.web.auth import COOKIE, LOGIN_COOKIE, AdminAuth, same
 from bot.web.common import ADMIN
 from bot.web.passwords import verify_password
@@ -26,12 +27,6 @@ SECURITY_HEADERS = {
         "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
     ),
 }
-
-
-def _services(request: web.Request):
-    from bot.app import SERVICES
-
-    return request.app[SERVICES]
 
 
 def _is_admin_path(path: str) -> bool:
@@ -61,7 +56,7 @@ async def guard(request: web.Request, handler):
     if not _is_admin_path(request.path):
         return await handler(request)
     auth = request.app[AUTH]
-    now = _services(request).clock.now()
+    now = services_of(request).clock.now()
     if request.path not in PUBLIC:
         data = auth.unseal("session", request.cookies.get(COOKIE), now)
         if data is None:
@@ -88,7 +83,7 @@ def _login_page(
     request: web.Request, *, error: str | None = None, status: int = 200, user: str = ""
 ):
     auth = request.app[AUTH]
-    token = auth.login_token(_services(request).clock.now())
+    token = auth.login_token(services_of(request).clock.now())
     response = page(
         request,
         "admin/login.html",
@@ -119,7 +114,7 @@ async def login_form(request: web.Request) -> web.Response:
 
 async def login(request: web.Request) -> web.Response:
     auth = request.app[AUTH]
-    now = _services(request).clock.now()
+    now = services_of(request).clock.now()
     form = await request.post()
     token = request.cookies.get(LOGIN_COOKIE)
     given = form.get("csrf")
