@@ -7,7 +7,7 @@ import logging
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Customer, Staff
-from storage.repos import identities, outbox, staff
+from storage.repos import customers, identities, outbox, staff
 
 log = logging.getLogger(__name__)
 DELIVER_SOON = "deliver_soon"  # session.info key: outbox ids the dialog sends after its commit
@@ -73,3 +73,13 @@ async def tell_customer(
 def customer_label(customer: Customer) -> str:
     """How staff messages name a customer (name, else 客户#id)."""
     return customer.name or f"客户#{customer.id}"
+
+
+async def remember_contact(db: AsyncSession, customer: Customer, phone: str, address: str) -> None:
+    """Keep a booking's phone and address on the customer when they had none (a phone only
+    if no other customer has it)."""
+    if not customer.address:
+        customer.address = address
+    if not customer.phone and await customers.by_phone(db, phone) is None:
+        customer.phone = phone
+    await db.flush()

@@ -14,9 +14,9 @@ from typing import Any
 
 from bot.dialog import extractors as ex
 from bot.dialog.forms import Form, Slot, Turn
-from handlers.common import customer_label, tell_staff
+from handlers.common import customer_label, remember_contact, tell_staff
 from storage.models import Device
-from storage.repos import customers, devices, tickets
+from storage.repos import devices, tickets
 
 KIND_WORDS = {"repair": "维修", "install": "安装", "cleaning": "清洗"}
 ROOMS = re.compile(r"客厅|餐厅|主卧|次卧|卧室|儿童房|老人房|书房|厨房|卫生间|洗手间|阳台|地下室")
@@ -223,7 +223,7 @@ async def submit(turn: Turn) -> str:
     )
     when = ex.show_window(window, turn.tz)
     if created:
-        await _remember_contact(turn, s["phone"], s["address"])
+        await remember_contact(turn.db, turn.customer, s["phone"], s["address"])
         what = KIND_WORDS[kind]
         lines = [
             f"【新{what}单】{ticket.number}",
@@ -245,16 +245,6 @@ async def submit(turn: Turn) -> str:
         f"师傅会在 {when} 上门{KIND_WORDS[kind]}，出发前会先给您打电话。\n"
         "想看进度随时发“进度”～"
     )
-
-
-async def _remember_contact(turn: Turn, phone: str, address: str) -> None:
-    """Keep the phone and address on the customer when they had none."""
-    c = turn.customer
-    if not c.address:
-        c.address = address
-    if not c.phone and await customers.by_phone(turn.db, phone) is None:
-        c.phone = phone
-    await turn.db.flush()
 
 
 # --- the three forms --------------------------------------------------------------------------

@@ -18,11 +18,11 @@ from bot.dialog import words
 from bot.dialog.forms import Form, Reask, Slot, Turn
 from bot.nlu.numerals import to_int
 from handlers.catalog import Catalog
-from handlers.common import customer_label, tell_staff
+from handlers.common import customer_label, remember_contact, tell_staff
 from handlers.money import parse_amount_fen, yuan
 from handlers.trade_in_quote import GRADE_WORDS, NewUnit, OldUnit, Quote, QuoteError, quote
 from storage.models import Device
-from storage.repos import customers, devices, tickets, trade_ins
+from storage.repos import devices, tickets, trade_ins
 
 OLD_DEVICE = "_old_device"  # a registered unit offered as the old one (scratch, in the slots)
 
@@ -687,7 +687,7 @@ async def submit(turn: Turn) -> str:
         source_key=turn.source_key,
         created_at=turn.now,
     )
-    await _remember_contact(turn, s["phone"], s["address"])
+    await remember_contact(turn.db, turn.customer, s["phone"], s["address"])
     staff_text = "\n".join(
         [
             f"【以旧换新】{request.number}",
@@ -713,15 +713,6 @@ async def submit(turn: Turn) -> str:
         f"您需支付 {yuan(q.pay_fen)}，导购会尽快联系您约上门时间，"
         f"师傅一次上门：拆走旧{old.category}、装好新{unit['category']}。\n想看进度随时发“进度”～"
     )
-
-
-async def _remember_contact(turn: Turn, phone: str, address: str) -> None:
-    c = turn.customer
-    if not c.address:
-        c.address = address
-    if not c.phone and await customers.by_phone(turn.db, phone) is None:
-        c.phone = phone
-    await turn.db.flush()
 
 
 FORM = Form(
