@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import socket
 import sys
-from datetime import datetime
+from datetime import date, datetime
 
 import click
 
@@ -129,3 +129,13 @@ class FriendlyGroup(click.Group):
                 raise
             click.echo(f"error: {explain(exc)}", err=True)
             sys.exit(1)
+
+
+def day_option(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
+    """A click callback for ``--on YYYY-MM-DD`` options."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter("use YYYY-MM-DD") from None

@@ -8,16 +8,7 @@ from datetime import date
 
 import click
 
-from bot.bootstrap import services_or_exit
-
-
-def _day(_ctx, _param, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter("use YYYY-MM-DD") from None
+from bot.bootstrap import day_option, services_or_exit
 
 
 @click.group()
@@ -26,7 +17,7 @@ def care() -> None:
 
 
 @care.command("preview")
-@click.option("--on", "day", required=True, callback=_day, help="The day, YYYY-MM-DD.")
+@click.option("--on", "day", required=True, callback=day_option, help="The day, YYYY-MM-DD.")
 def preview(day: date) -> None:
     """One JSON object per line: {"customer", "rule", "channel", "text"}. Writes nothing."""
     from bot.care.planner import Planner
@@ -43,7 +34,7 @@ def preview(day: date) -> None:
 
 
 @care.command("run")
-@click.option("--on", "day", default=None, callback=_day, help="The day (default: today).")
+@click.option("--on", "day", default=None, callback=day_option, help="The day (default: today).")
 @click.option("--dry-run", is_flag=True, help="Count what would be planned; write nothing.")
 def run_cmd(day: date | None, dry_run: bool) -> None:
     """Plan the day's care messages into the outbox (the dispatcher sends them)."""

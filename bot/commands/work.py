@@ -8,16 +8,7 @@ from datetime import date
 
 import click
 
-from bot.bootstrap import services_or_exit
-
-
-def _day(_ctx, _param, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter("use YYYY-MM-DD") from None
+from bot.bootstrap import day_option, services_or_exit
 
 
 def _mask(key: str) -> str:
@@ -30,7 +21,7 @@ def work() -> None:
 
 
 @work.command("digest")
-@click.option("--on", "day", default=None, callback=_day, help="The day (default: today).")
+@click.option("--on", "day", default=None, callback=day_option, help="The day (default: today).")
 @click.option("--dry-run", is_flag=True, help="Print the digests; queue nothing.")
 def digest(day: date | None, dry_run: bool) -> None:
     """Each guide's digest, one JSON object per line: {"guide", "name", "queued", "text"}."""
@@ -106,7 +97,7 @@ def groups_list() -> None:
 
 
 @groups.command("plan")
-@click.option("--on", "day", default=None, callback=_day, help="The day (default: today).")
+@click.option("--on", "day", default=None, callback=day_option, help="The day (default: today).")
 def groups_plan(day: date | None) -> None:
     """Queue the day's SOP posts and festival greetings for the groups."""
     from bot.work.groups import plan_posts
