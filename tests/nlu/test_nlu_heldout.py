@@ -53,3 +53,11 @@ def test_no_utterance_is_in_the_corpus_or_in_the_other_set(heldout):
     _, items = load_set(heldout)
     shared = [i["text"] for i in items if for_intent(str(i["text"]), shorthand=False) in seen]
     assert shared == []
+
+
+def test_every_intent_has_at_least_40_training_examples():
+    counts = {}
+    for _, intent in load_corpus():
+        counts[intent] = counts.get(intent, 0) + 1
+    assert set(counts) == set(INTENTS)
+    assert min(counts.values()) >= 40, counts
