@@ -94,6 +94,9 @@ def _need(entry: Any, key: str, where: str) -> Any:
     return entry[key]
 
 
+_BUILT: dict[int, tuple[Any, Catalog]] = {}  # id(settings.catalog) → (that dict, its view)
+
+
 class Catalog:
     """A read-only view of ``settings.catalog``."""
 
@@ -159,7 +162,15 @@ class Catalog:
 
     @classmethod
     def of(cls, settings: Settings) -> Catalog:
-        return cls(settings.catalog)
+        """The catalog of these settings, built once (a turn asks several times)."""
+        raw = settings.catalog
+        cached = _BUILT.get(id(raw))
+        if cached is None or cached[0] is not raw:
+            cached = (raw, cls(raw))
+            if len(_BUILT) > 32:  # tests build many settings; a service has one
+                _BUILT.clear()
+            _BUILT[id(raw)] = cached
+        return cached[1]
 
     @property
     def filter_due_ahead_days(self) -> int:

@@ -15,6 +15,10 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage import sqlite_inline
+
+BUSY_TIMEOUT_S = 30  # how long a writer waits for SQLite's write lock
+
 
 def _ensure_sqlite_dir(url: str) -> None:
     u = make_url(url)
@@ -27,7 +31,7 @@ def make_engine(url: str, echo: bool = False) -> AsyncEngine:
     is_sqlite = url.startswith("sqlite")
     kwargs: dict = {"echo": echo}
     if is_sqlite:
-        kwargs["connect_args"] = {"timeout": 30}
+        kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT_S}
     else:
         kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
     engine = create_async_engine(url, **kwargs)
@@ -39,19 +43,51 @@ def make_engine(url: str, echo: bool = False) -> AsyncEngine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
             cur.close()
 
     return engine
 
 
+def make_inline_engine(url: str, echo: bool = False) -> AsyncEngine | None:
+    """For a SQLite file: an engine whose connections run on the event loop's thread
+    (storage/sqlite_inline.py), for the short statements of the request path."""
+    u = make_url(url)
+    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
+        return None
+    _ensure_sqlite_dir(url)
+    engine = create_async_engine(
+        url, echo=echo, async_creator=sqlite_inline.creator(u.database, BUSY_TIMEOUT_S)
+    )
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _pragmas(dbapi_conn, _record) -> None:  # pragma: no cover - trivial
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    return engine
+
+
 class Database:
-    """One engine and its session factory for the process."""
+    """One engine and its session factory for the process.
+
+    ``transaction(short=True)`` is for the request path's short statements: on a SQLite
+    file they run on the event loop's thread, without aiosqlite's thread hops. Everything
+    else (long statements above all) uses the default engine."""
 
     def __init__(self, url: str, echo: bool = False):
         self.url = url
         self.engine = make_engine(url, echo)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.inline_engine = make_inline_engine(url, echo)
+        self.short_sessionmaker = (
+            async_sessionmaker(self.inline_engine, expire_on_commit=False)
+            if self.inline_engine is not None
+            else self.sessionmaker
+        )
 
     @property
     def is_sqlite(self) -> bool:
@@ -63,8 +99,9 @@ class Database:
             yield s
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncSession]:
-        async with self.sessionmaker() as s, s.begin():
+    async def transaction(self, *, short: bool = False) -> AsyncIterator[AsyncSession]:
+        maker = self.short_sessionmaker if short else self.sessionmaker
+        async with maker() as s, s.begin():
             yield s
 
     async def ping(self) -> bool:
@@ -74,3 +111,5 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self.inline_engine is not None:
+            await self.inline_engine.dispose()

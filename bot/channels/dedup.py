@@ -312,7 +312,7 @@ class _Writer:
             _fail(op.future, exc)
 
     async def _batch(self, claims: list[_Claim], finishes: list[_Finish]) -> None:
-        async with self.services.db.transaction() as session:
+        async with self.services.db.transaction(short=True) as session:
             if finishes:
                 await inbound_repo.finish_many(
                     session, [(f.key, f.reply, f.intent) for f in finishes]

@@ -16,7 +16,7 @@ from bot.dialog import sessions, words
 from bot.dialog.forms import CONFIRM, Form, Reask, Turn, call
 from bot.dialog.routes import ENDS_FORM, resolve, shortcut
 from bot.messages import Inbound, Reply
-from storage.repos import handoffs, identities
+from storage.repos import handoffs, identities, turns
 
 log = logging.getLogger(__name__)
 
@@ -46,13 +46,28 @@ async def respond(services: Services, inbound: Inbound) -> Reply:
         from bot.nlu import Parse
 
         parse = Parse(text, "unknown", 0.0)
-    async with services.db.transaction() as db:
-        customer = await identities.customer_for(
-            db, inbound.channel, inbound.account, inbound.user_id, unionid=inbound.unionid
-        )
-        if await handoffs.quiet_for(db, customer.id, now) is not None:
+    async with services.db.transaction(short=True) as db:
+        known = None
+        if not inbound.unionid:  # the common case: one statement for customer, quiet, state
+            known = await turns.load(
+                db,
+                channel=inbound.channel,
+                account=inbound.account,
+                external_id=inbound.user_id,
+                user_key=inbound.user_key,
+                now=now,
+            )
+        if known is not None:
+            customer, quiet = known.customer, known.quiet
+            state = await sessions.load_row(services, inbound.user_key, db, known.session_row)
+        else:
+            customer = await identities.customer_for(
+                db, inbound.channel, inbound.account, inbound.user_id, unionid=inbound.unionid
+            )
+            quiet = await handoffs.quiet_for(db, customer.id, now) is not None
+            state = {} if quiet else await sessions.load(services, inbound.user_key, db=db)
+        if quiet:
             return Reply()  # a person is talking with them
-        state = await sessions.load(services, inbound.user_key, db=db)
         turn = Turn(services, inbound, parse, db, customer, state)
         reply = await handle(turn)
         await sessions.save(services, inbound.user_key, turn.state, db=db)

@@ -74,6 +74,15 @@ async def load(services: Services, user_key: str, db=None) -> dict[str, Any]:
     return fresh_view(services, state, now)
 
 
+async def load_row(services: Services, user_key: str, db, row: Any) -> dict[str, Any]:
+    """Like :func:`load`, with the database row already read in ``db`` (or None: no row).
+    With Redis as the store the row is not used."""
+    if services.redis is not None:
+        return await load(services, user_key)
+    now = services.clock.now()
+    return fresh_view(services, repo.loaded(db, user_key, row, now), now)
+
+
 async def save(
     services: Services, user_key: str, state: dict[str, Any], db=None, *, touch: bool = True
 ) -> None:

@@ -14,7 +14,13 @@ from storage.models import ConversationSession
 
 async def load(session: AsyncSession, user_key: str, now: datetime) -> dict[str, Any] | None:
     """The state, or ``None`` when there is none or it has expired."""
-    row = await session.get(ConversationSession, user_key)
+    return loaded(session, user_key, await session.get(ConversationSession, user_key), now)
+
+
+def loaded(
+    session: AsyncSession, user_key: str, row: ConversationSession | None, now: datetime
+) -> dict[str, Any] | None:
+    """The state of a row read in this transaction (or None: no row), like :func:`load`."""
     # keep the row (or its absence) for save() in this transaction: no second SELECT
     session.info.setdefault("dialog_sessions", {})[user_key] = row
     if row is None or row.expires_at <= now:
