@@ -37,44 +37,79 @@ async def _parse(services: Services, text: str):
 
 
 async def respond(services: Services, inbound: Inbound) -> Reply:
-    """Answer one inbound message (the webhook, the chat CLI and tests all come here)."""
-    now = services.clock.now()
+    """Answer one inbound message (the webhook, the chat CLI and tests all come here).
+
+    The turn joins whatever turns are waiting (bot/dialog/batch.py): they share one
+    transaction. ``dialog.batch_turns: false`` gives every turn its own."""
+    parse = await _parse_text(services, inbound)
+    if not services.settings.dialog.get("batch_turns", True):
+        return await respond_alone(services, inbound, parse)
+    from bot.dialog.batch import batcher_of
+
+    return await batcher_of(services).submit(inbound, parse)
+
+
+async def _parse_text(services: Services, inbound: Inbound):
     text = (inbound.text or "").strip()
     if text:
-        parse = await _parse(services, text)
-    else:
-        from bot.nlu import Parse
+        return await _parse(services, text)
+    from bot.nlu import Parse
 
-        parse = Parse(text, "unknown", 0.0)
+    return Parse(text, "unknown", 0.0)
+
+
+async def respond_alone(services: Services, inbound: Inbound, parse) -> Reply:
+    """One turn in its own transaction."""
+    return (await respond_together(services, [(inbound, parse)]))[0]
+
+
+async def respond_together(services: Services, items: list[tuple[Inbound, Any]]) -> list[Reply]:
+    """Turns of different conversations, one after another in one transaction: one
+    statement reads every writer's customer, hand-off state and conversation, one saves
+    the conversations, one commit."""
+    now = services.clock.now()
+    replies: list[Reply] = []
     async with services.db.transaction(short=True) as db:
-        known = None
-        if not inbound.unionid:  # the common case: one statement for customer, quiet, state
-            known = await turns.load(
-                db,
-                channel=inbound.channel,
-                account=inbound.account,
-                external_id=inbound.user_id,
-                user_key=inbound.user_key,
-                now=now,
-            )
-        if known is not None:
-            customer, quiet = known.customer, known.quiet
-            state = await sessions.load_row(services, inbound.user_key, db, known.session_row)
-        else:
-            customer = await identities.customer_for(
-                db, inbound.channel, inbound.account, inbound.user_id, unionid=inbound.unionid
-            )
-            quiet = await handoffs.quiet_for(db, customer.id, now) is not None
-            state = {} if quiet else await sessions.load(services, inbound.user_key, db=db)
-        if quiet:
-            return Reply()  # a person is talking with them
-        turn = Turn(services, inbound, parse, db, customer, state)
-        reply = await handle(turn)
-        await sessions.save(services, inbound.user_key, turn.state, db=db)
+        known = await _known_writers(db, [inbound for inbound, _ in items], now)
+        saves: list[tuple[str, dict[str, Any]]] = []
+        for inbound, parse in items:
+            rows = known.get((inbound.channel, inbound.account, inbound.user_id))
+            if rows is not None:
+                customer, quiet = rows.customer, rows.quiet
+                state = await sessions.load_row(services, inbound.user_key, db, rows.session_row)
+            else:  # first contact, or a unionid to link
+                customer = await identities.customer_for(
+                    db, inbound.channel, inbound.account, inbound.user_id, unionid=inbound.unionid
+                )
+                quiet = await handoffs.quiet_for(db, customer.id, now) is not None
+                state = {} if quiet else await sessions.load(services, inbound.user_key, db=db)
+            if quiet:
+                replies.append(Reply())  # a person is talking with them
+                continue
+            turn = Turn(services, inbound, parse, db, customer, state)
+            replies.append(await handle(turn))
+            saves.append((inbound.user_key, turn.state))
+        await sessions.save_many(services, saves, db=db)
         urgent = list(db.info.pop("deliver_soon", []))
     if urgent:
         _deliver_soon(services, urgent)
-    return reply
+    return replies
+
+
+async def _known_writers(db, inbounds: list[Inbound], now) -> dict[tuple[str, str, str], Any]:
+    """The turn rows of every known writer (no unionid to link), one statement per
+    channel and account."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for inbound in inbounds:
+        if not inbound.unionid:
+            groups.setdefault((inbound.channel, inbound.account), []).append(inbound.user_id)
+    known: dict[tuple[str, str, str], Any] = {}
+    for (channel, account), ids in groups.items():
+        found = await turns.load_many(
+            db, channel=channel, account=account, external_ids=ids, now=now
+        )
+        known.update({(channel, account, ext): rows for ext, rows in found.items()})
+    return known
 
 
 def _deliver_soon(services: Services, ids: list[int]) -> None:

@@ -83,6 +83,29 @@ async def load_row(services: Services, user_key: str, db, row: Any) -> dict[str,
     return fresh_view(services, repo.loaded(db, user_key, row, now), now)
 
 
+def _stamped(
+    services: Services, state: dict[str, Any], now: datetime, touch: bool
+) -> tuple[dict[str, Any], datetime]:
+    state = dict(state)
+    if touch or not state.get("touched_at"):
+        state["touched_at"] = now.isoformat()
+    return state, _expires_at(services, state, now)
+
+
+async def save_many(services: Services, states: list[tuple[str, dict[str, Any]]], db) -> None:
+    """Persist the states of many conversations after a message each (``db``: the open
+    AsyncSession, where the database is the store): one statement for them all."""
+    if services.redis is not None:
+        for key, state in states:
+            await save(services, key, state)
+        return
+    if not states:
+        return
+    now = services.clock.now()
+    stamped = [(key, *_stamped(services, state, now, True)) for key, state in states]
+    await repo.save_many(db, stamped, now)
+
+
 async def save(
     services: Services, user_key: str, state: dict[str, Any], db=None, *, touch: bool = True
 ) -> None:
@@ -90,10 +113,7 @@ async def save(
     outside update (``touch=False``) keeps the idle clock as it was. ``db``: an open
     AsyncSession to write in (database store only)."""
     now = services.clock.now()
-    state = dict(state)
-    if touch or not state.get("touched_at"):
-        state["touched_at"] = now.isoformat()
-    expires = _expires_at(services, state, now)
+    state, expires = _stamped(services, state, now, touch)
     if services.redis is not None:
         ttl = max(1, int((expires - now).total_seconds()))
         await services.redis.set(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _STRIP = re.compile(r"[\s，。！？!?,.~～、…·\"'“”‘’()（）\[\]【】:：;；]+")
 
@@ -147,6 +148,7 @@ CANCEL = {
 SKIP = {"没有", "无", "跳过", "不知道", "不清楚", "忘了", "不记得", "没", "没有的", "略过"}
 
 
+@lru_cache(maxsize=4096)  # pure; asked several times per message
 def norm(text: str) -> str:
     """Compare-ready: full-width and traditional folded (確認 → 确认), punctuation and
     emoji dropped, lower-case."""
@@ -176,6 +178,7 @@ def _made_of(t: str, vocab: set[str]) -> bool:
     return True
 
 
+@lru_cache(maxsize=4096)  # pure; asked several times per message
 def is_yes(text: str) -> bool:
     t = norm(text)
     if t in YES or (len(t) <= 6 and t.startswith(("确认", "是的", "对的", "没问题", "好的"))):
@@ -185,11 +188,13 @@ def is_yes(text: str) -> bool:
     return len(t) <= 16 and _made_of(t, YES | {"就这样", "就这么办", "没错", "可以"})
 
 
+@lru_cache(maxsize=4096)  # pure; asked several times per message
 def is_no(text: str) -> bool:
     t = norm(text)
     return t in NO or (len(t) <= 6 and t.startswith(("不是", "不对", "错了")))
 
 
+@lru_cache(maxsize=4096)  # pure; asked several times per message
 def is_cancel(text: str) -> bool:
     t = norm(text)
     if t in CANCEL:
@@ -225,6 +230,7 @@ _SKIP_EDGE = (
 )
 
 
+@lru_cache(maxsize=4096)  # pure; asked several times per message
 def is_skip(text: str) -> bool:
     """ "没有", "不知道", and short ones naming the thing: "型号不知道", "忘了序列号"."""
     t = norm(text).rstrip("了啊呀呢哦吧")

@@ -61,6 +61,7 @@ def _is_noise(ch: str) -> bool:
     return cat in ("So", "Sk", "Cc", "Cf", "Cs", "Co") or 0x1F000 <= ord(ch) <= 0x1FAFF
 
 
+@lru_cache(maxsize=4096)  # a turn asks for the same message's form many times
 def canonical(text: str) -> str:
     """Same length as ``text``: half-width, simplified, emoji and controls as spaces."""
     s = text.translate(_FULLWIDTH).translate(_PUNCT_MAP)

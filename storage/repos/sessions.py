@@ -6,7 +6,7 @@ import copy
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ConversationSession
@@ -48,6 +48,43 @@ async def save(
         row.updated_at = now
         row.expires_at = expires_at
     await session.flush()
+
+
+_UPDATE = (
+    update(ConversationSession.__table__)
+    .where(ConversationSession.__table__.c.user_key == bindparam("key"))
+    .values(
+        state=bindparam("state"),
+        updated_at=bindparam("updated_at"),
+        expires_at=bindparam("expires_at"),
+    )
+)
+_INSERT = insert(ConversationSession.__table__)
+
+
+async def save_many(
+    session: AsyncSession, states: list[tuple[str, dict[str, Any], datetime]], now: datetime
+) -> None:
+    """Save many conversations at once: ``(user_key, state, expires_at)`` each, one
+    statement for those with a row in this transaction (see :func:`loaded`), one for new."""
+    await session.flush()  # changes made through the ORM land first; these states are newer
+    known = session.info.setdefault("dialog_sessions", {})
+    old = [
+        {"key": k, "state": copy.deepcopy(s), "updated_at": now, "expires_at": e}
+        for k, s, e in states
+        if known.get(k) is not None
+    ]
+    new = [
+        {"user_key": k, "state": copy.deepcopy(s), "updated_at": now, "expires_at": e}
+        for k, s, e in states
+        if known.get(k) is None
+    ]
+    if old:
+        await session.execute(_UPDATE, old)
+    if new:
+        await session.execute(_INSERT, new)
+    for k, _, _ in states:
+        known.pop(k, None)  # the ORM's copy is stale now: a later save reads the row again
 
 
 async def delete_one(session: AsyncSession, user_key: str) -> None:

@@ -1,5 +1,6 @@
-"""A dialog turn's reads in one statement: who is writing, whether a person is talking with
-them (a live hand-off keeps the bot quiet), and the conversation's stored state row.
+"""Dialog turns' reads in one statement: who is writing, whether a person is talking with
+them (a live hand-off keeps the bot quiet), and the conversation's stored state row — for
+every turn of a batch (bot/dialog/batch.py) at once.
 
 The common case of every message from a known customer; first contact and unionid linking
 go through ``identities.customer_for`` instead.
@@ -10,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ChannelIdentity, ConversationSession, Customer, Handoff
@@ -26,18 +27,6 @@ _QUIET = (
     .exists()
 )
 
-# Built once: a turn only binds its values (statement construction costs more than SQLite).
-_TURN = (
-    select(Customer, ConversationSession, _QUIET.label("quiet"))
-    .join(ChannelIdentity, ChannelIdentity.customer_id == Customer.id)
-    .outerjoin(ConversationSession, ConversationSession.user_key == bindparam("user_key"))
-    .where(
-        ChannelIdentity.channel == bindparam("channel"),
-        ChannelIdentity.account == bindparam("account"),
-        ChannelIdentity.external_id == bindparam("external_id"),
-    )
-)
-
 
 @dataclass
 class TurnRows:
@@ -46,28 +35,34 @@ class TurnRows:
     quiet: bool  # a live hand-off: the bot says nothing
 
 
-async def load(
-    session: AsyncSession,
-    *,
-    channel: str,
-    account: str,
-    external_id: str,
-    user_key: str,
-    now: datetime,
-) -> TurnRows | None:
-    """The rows for a turn, or None when this identity is not known yet."""
-    row = (
-        await session.execute(
-            _TURN,
-            {
-                "channel": channel,
-                "account": account,
-                "external_id": external_id,
-                "user_key": user_key,
-                "now": now,
-            },
-        )
-    ).first()
-    if row is None:
-        return None
-    return TurnRows(customer=row[0], session_row=row[1], quiet=bool(row[2]))
+# Built once: a batch only binds its values (statement construction costs more than
+# SQLite). Each identity's session row joins on its user key, "<channel>:<external id>"
+# (bot.messages.Inbound.user_key).
+_MANY = (
+    select(Customer, ChannelIdentity.external_id, ConversationSession, _QUIET.label("quiet"))
+    .join(ChannelIdentity, ChannelIdentity.customer_id == Customer.id)
+    .outerjoin(
+        ConversationSession,
+        ConversationSession.user_key
+        == ChannelIdentity.channel + literal(":") + ChannelIdentity.external_id,
+    )
+    .where(
+        ChannelIdentity.channel == bindparam("channel"),
+        ChannelIdentity.account == bindparam("account"),
+        ChannelIdentity.external_id.in_(bindparam("external_ids", expanding=True)),
+    )
+)
+
+
+async def load_many(
+    session: AsyncSession, *, channel: str, account: str, external_ids: list[str], now: datetime
+) -> dict[str, TurnRows]:
+    """The turn rows of these identities of one channel and account, by external id; the
+    ones not known yet are missing from the answer."""
+    result = await session.execute(
+        _MANY,
+        {"channel": channel, "account": account, "external_ids": external_ids, "now": now},
+    )
+    return {
+        row[1]: TurnRows(customer=row[0], session_row=row[2], quiet=bool(row[3])) for row in result
+    }
