@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import importlib
 import logging
+import threading
 
 from bot.context import Services
 
@@ -15,7 +18,7 @@ async def start_background(services: Services, role: str) -> None:
         nlu = importlib.import_module("bot.nlu")
         warm = getattr(nlu, "warm_up_in_background", None)
         if warm is not None:
-            warm(services.settings)
+            services.spawn(_freeze_when_done(warm(services.settings)))
     if role in ("all", "scheduler"):
         try:
             scheduler = importlib.import_module("bot.care.scheduler")
@@ -25,6 +28,21 @@ async def start_background(services: Services, role: str) -> None:
             log.info("care scheduler not available")
             return
         services.extras["scheduler"] = await scheduler.start(services)
+
+
+def freeze_long_lived() -> None:
+    """Move what exists now (the NLU model and dictionaries, settings, routes: about a
+    million objects that live as long as the process) out of the garbage collector's
+    reach. Full collections then walk only what requests create: a 65 ms pause every few
+    hundred messages becomes a few ms (scripts/bench_webhook.py)."""
+    gc.collect()
+    gc.freeze()
+    log.info("%d start-up objects frozen out of garbage collection", gc.get_freeze_count())
+
+
+async def _freeze_when_done(warm_up: threading.Thread) -> None:
+    await asyncio.to_thread(warm_up.join)
+    freeze_long_lived()
 
 
 async def stop_background(services: Services) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from bot.config import Settings
@@ -215,20 +216,19 @@ class Catalog:
     def find_model(self, text: str) -> UnitModel | None:
         """A unit on sale whose model number appears in ``text``."""
         key = model_key(text)
-        found = next((m for m in self.models if model_key(m.model) in key), None)
+        found = next((m for k, _, m in self._model_keys if k in key), None)
         if found is not None:
             return found
         # typed without the series name: "kfr 35gw n8ks1 1" for 酷省电KFR-35GW-N8KS1-1
         return next(
-            (
-                m
-                for m in self.models
-                if len(code := _latin(model_key(m.model))) >= 6
-                and code != model_key(m.model)
-                and code in key
-            ),
+            (m for k, code, m in self._model_keys if len(code) >= 6 and code != k and code in key),
             None,
         )
+
+    @cached_property
+    def _model_keys(self) -> list[tuple[str, str, UnitModel]]:
+        """Each unit's model key and its code without the series name, worked out once."""
+        return [(k := model_key(m.model), _latin(k), m) for m in self.models]
 
     def pick_model(
         self, category: str, grade: int | None = None, budget_fen: int | None = None

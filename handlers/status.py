@@ -64,15 +64,22 @@ def order_line(o: ConsumableOrder) -> str:
 
 async def respond(turn: Turn) -> str:
     cid = turn.customer.id
-    open_tickets = await tickets.for_customer(turn.db, cid, open_only=True)
+    open_tickets = [
+        t
+        for t in await tickets.for_customer(turn.db, cid, open_only=True)
+        if t.kind != "trade_in"  # a trade-in's visit shows with its request
+    ]
     requests = await trade_ins.for_customer(turn.db, cid, open_only=True)
     open_orders = await orders.for_customer(turn.db, cid, open_only=True)
-    visits = {t.id: t for t in await tickets.for_customer(turn.db, cid) if t.kind == "trade_in"}
-    lines = [ticket_line(t, turn.tz) for t in open_tickets if t.kind != "trade_in"]
+    # the recent tickets hold the trade-in visits, and the latest one when nothing is open
+    needed = requests or not (open_tickets or open_orders)
+    recent = await tickets.for_customer(turn.db, cid) if needed else []
+    visits = {t.id: t for t in recent if t.kind == "trade_in"}
+    lines = [ticket_line(t, turn.tz) for t in open_tickets]
     lines += [trade_in_line(r, visits.get(r.ticket_id)) for r in requests]
     lines += [order_line(o) for o in open_orders]
     if not lines:
-        latest = (await tickets.for_customer(turn.db, cid, limit=1) or [None])[0]
+        latest = recent[0] if recent else None
         if latest is not None:
             return f"{NOTHING}\n最近一次：{ticket_line(latest, turn.tz).lstrip('· ')}"
         return NOTHING

@@ -99,12 +99,34 @@ def _wxbot_app(kind: str, db: str):
         import bot.nlu
 
         bot.nlu.warm_up_in_background(settings).join()
+    from bot.runtime import freeze_long_lived
+
+    freeze_long_lived()  # as `wxbot serve` does once the NLU is warm
     if kind == "trivial":
 
         async def constant(services, inbound):
             return Reply(text="好的，收到～", intent="unknown")
 
         bot.dialog.respond = constant  # type: ignore[assignment]
+    if os.environ.get("BENCH_GC_REPORT"):
+        import gc
+        import time as _t
+
+        pauses = []
+        started = {}
+
+        def _cb(phase, info):
+            if phase == "start":
+                started["t"] = _t.perf_counter()
+            else:
+                pauses.append((info["generation"], _t.perf_counter() - started["t"]))
+                if len(pauses) % 200 == 0:
+                    worst = sorted(pauses, key=lambda p: -p[1])[:5]
+                    open("/tmp/gc_report.txt", "a").write(
+                        f"gc: {len(pauses)} collections, worst {worst}\n"
+                    )
+
+        gc.callbacks.append(_cb)
     app = create_app(services, channels=False)  # only the channel under test
     bot.channels.mp.setup(app, services)
     return app

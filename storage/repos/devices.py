@@ -36,6 +36,24 @@ async def for_customer(
     return [d for d in found if d.category == category] if category else found
 
 
+async def preload(session: AsyncSession, customer_ids: list[int]) -> None:
+    """Read the active devices of many customers in one statement and remember them for
+    :func:`for_customer` in this transaction (a batch of dialog turns)."""
+    cache = session.info.setdefault("devices_of", {})
+    wanted = [cid for cid in dict.fromkeys(customer_ids) if cid not in cache]
+    if not wanted:
+        return
+    found: dict[int, list[Device]] = {cid: [] for cid in wanted}
+    for device in await session.scalars(
+        select(Device)
+        .where(Device.customer_id.in_(wanted), Device.retired.is_(False))
+        .options(selectinload(Device.stages))
+        .order_by(Device.id)
+    ):
+        found[device.customer_id].append(device)
+    cache.update(found)
+
+
 def _forget(session: AsyncSession) -> None:
     session.info.pop("devices_of", None)
 
