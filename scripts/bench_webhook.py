@@ -16,7 +16,9 @@ wechatpy's WeChatCrypto), each from one of ``--users`` openids with a fresh MsgI
 warm-up from the same openids comes first (steady state: known customers, NLU loaded).
 Bounded: at most ``--messages`` per target and ``--max-seconds`` each. Besides msg/s and
 p50/p99, each server's CPU time per message is printed (psutil): on a busy machine that
-figure is the steadier one. The trivial run also times signed billion-laughs bodies.
+figure is the steadier one — and, for wxbot's servers, their longest garbage-collection
+pause (``--no-gc-freeze`` skips the gc.freeze() that `wxbot serve` does after warm-up, to
+see what it saves). The trivial run also times signed billion-laughs bodies.
 
 WeRoBot is a WSGI app (``robot.wsgi``, a Bottle app); it is served here the way its docs
 suggest for production, by a threaded WSGI server: ``waitress.serve(robot.wsgi,
@@ -99,37 +101,42 @@ def _wxbot_app(kind: str, db: str):
         import bot.nlu
 
         bot.nlu.warm_up_in_background(settings).join()
-    from bot.runtime import freeze_long_lived
+    if not os.environ.get("BENCH_NO_GC_FREEZE"):
+        from bot.runtime import freeze_long_lived
 
-    freeze_long_lived()  # as `wxbot serve` does once the NLU is warm
+        freeze_long_lived()  # as `wxbot serve` does once the NLU is warm
     if kind == "trivial":
 
         async def constant(services, inbound):
             return Reply(text="好的，收到～", intent="unknown")
 
         bot.dialog.respond = constant  # type: ignore[assignment]
-    if os.environ.get("BENCH_GC_REPORT"):
-        import gc
-        import time as _t
-
-        pauses = []
-        started = {}
-
-        def _cb(phase, info):
-            if phase == "start":
-                started["t"] = _t.perf_counter()
-            else:
-                pauses.append((info["generation"], _t.perf_counter() - started["t"]))
-                if len(pauses) % 200 == 0:
-                    worst = sorted(pauses, key=lambda p: -p[1])[:5]
-                    open("/tmp/gc_report.txt", "a").write(
-                        f"gc: {len(pauses)} collections, worst {worst}\n"
-                    )
-
-        gc.callbacks.append(_cb)
     app = create_app(services, channels=False)  # only the channel under test
     bot.channels.mp.setup(app, services)
+    _record_gc_pauses(app, Path(db).with_suffix(".gc.json"))
     return app
+
+
+def _record_gc_pauses(app, out: Path) -> None:
+    """Time every garbage collection in the server; written to ``out`` at shutdown."""
+    import gc
+
+    pauses: list[float] = []
+    started = [0.0]
+
+    def timer(phase: str, _info: dict) -> None:
+        if phase == "start":
+            started[0] = time.perf_counter()
+        else:
+            pauses.append(time.perf_counter() - started[0])
+
+    gc.callbacks.append(timer)
+
+    async def write(_app) -> None:
+        stats = {"collections": len(pauses), "worst_s": max(pauses, default=0)}
+        await asyncio.to_thread(out.write_text, json.dumps(stats))
+
+    app.on_cleanup.append(write)
 
 
 def _serve_werobot(port: int) -> None:
@@ -285,12 +292,17 @@ async def hostile(port: int, n: int = 50) -> dict:
     }
 
 
-def start_server(kind: str, port: int, tmp: Path) -> tuple[subprocess.Popen, Path]:
+def start_server(
+    kind: str, port: int, tmp: Path, no_gc_freeze: bool = False
+) -> tuple[subprocess.Popen, Path]:
     """The server under test in its own process; its stderr goes to a file."""
     db, log = tmp / f"{kind}.db", tmp / f"{kind}.stderr"
     cmd = [sys.executable, __file__, "--serve", kind, "--port", str(port), "--db", str(db)]
+    env = dict(os.environ)
+    if no_gc_freeze:
+        env["BENCH_NO_GC_FREEZE"] = "1"
     with log.open("wb") as err:
-        proc = subprocess.Popen(cmd, cwd=tmp, stdout=subprocess.DEVNULL, stderr=err)
+        proc = subprocess.Popen(cmd, cwd=tmp, stdout=subprocess.DEVNULL, stderr=err, env=env)
     return proc, log
 
 
@@ -305,7 +317,7 @@ def stop_server(proc: subprocess.Popen) -> None:
 
 async def run_target(kind: str, args: argparse.Namespace, tmp: Path) -> dict:
     port = free_port()
-    proc, log = start_server(kind, port, tmp)
+    proc, log = start_server(kind, port, tmp, args.no_gc_freeze)
     try:
         await wait_ready(port, proc)
         warm = build_messages(args.warmup, args.users, "o-bench", 1_000_000)
@@ -321,6 +333,11 @@ async def run_target(kind: str, args: argparse.Namespace, tmp: Path) -> dict:
             result.update(await hostile(port))
     finally:
         stop_server(proc)
+    gc_file = tmp / f"{kind}.gc.json"
+    if gc_file.exists():
+        gc_stats = json.loads(gc_file.read_text())
+        result["gc_collections"] = gc_stats["collections"]
+        result["gc_worst_pause_ms"] = round(gc_stats["worst_s"] * 1000, 1)
     err = log.read_bytes()
     if result_has_errors(err):
         sys.stderr.write(f"[{kind}] server stderr (tail):\n{err.decode()[-1500:]}\n")
@@ -368,6 +385,12 @@ async def main(args: argparse.Namespace) -> dict[str, dict]:
                 f" empty {r['empty_replies']}, replies checked {r['replies_checked']})",
                 flush=True,
             )
+            if "gc_worst_pause_ms" in r:
+                print(
+                    f"{'':8s} garbage collections in the server: {r['gc_collections']},"
+                    f" the longest {r['gc_worst_pause_ms']} ms",
+                    flush=True,
+                )
     full, trivial = results.get("full"), results.get("trivial")
     if trivial and "billion_laughs_ms_max" in trivial:
         print(
@@ -409,6 +432,11 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--max-seconds", type=float, default=60.0, help="time cap per target")
     p.add_argument("--targets", nargs="+", default=list(TARGETS), choices=TARGETS)
     p.add_argument("--json", help="also write the figures to this file")
+    p.add_argument(
+        "--no-gc-freeze",
+        action="store_true",
+        help="servers skip `wxbot serve`'s gc.freeze() after warm-up (to see what it saves)",
+    )
     p.add_argument("--serve", choices=TARGETS, help=argparse.SUPPRESS)
     p.add_argument("--port", type=int, help=argparse.SUPPRESS)
     p.add_argument("--db", help=argparse.SUPPRESS)

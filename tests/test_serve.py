@@ -64,3 +64,23 @@ async def test_healthz_is_503_when_the_database_is_gone(services):
         resp = await client.get("/healthz")
         assert resp.status == 503
         assert (await resp.json())["database"] == "unreachable"
+
+
+async def test_start_up_objects_leave_the_garbage_collector_once_the_nlu_is_warm(services):
+    """Full collections would otherwise walk the NLU model on every pass (60 ms pauses
+    under load, scripts/bench_webhook.py --no-gc-freeze)."""
+    import asyncio
+    import gc
+
+    from bot import runtime
+
+    gc.unfreeze()
+    try:
+        await runtime.start_background(services, "web")
+        for _ in range(400):
+            if gc.get_freeze_count():
+                break
+            await asyncio.sleep(0.05)
+        assert gc.get_freeze_count() > 100_000  # the model and dictionaries, not a handful
+    finally:
+        gc.unfreeze()
