@@ -122,3 +122,16 @@ async def test_a_crowd_on_postgresql(pg_url):
         assert len(await rows(svc, ServiceTicket)) == 12
     finally:
         await svc.close()
+
+
+async def test_one_who_stops_waiting_takes_no_one_elses_reply(services):
+    await say(services, "你好", "o-warm")  # the NLU is warm: each message queues at once
+    waiting = [asyncio.create_task(reply(services, "我要报修", f"o-wait-{i}")) for i in range(5)]
+    await asyncio.sleep(0)  # all five are queued for the same batch
+    waiting[2].cancel()  # e.g. the request went away
+    results = await asyncio.gather(*waiting, return_exceptions=True)
+    assert isinstance(results[2], asyncio.CancelledError)
+    for i in (0, 1, 3, 4):
+        assert results[i].text and "？" in results[i].text
+    # the turn itself was answered and kept: the form is open for that person too
+    assert (await sessions.load(services, "mp:o-wait-2")).get("form") == "repair"

@@ -101,3 +101,23 @@ async def test_no_worker_thread_is_started(tmp_path):
     await conn.commit()
     assert threading.active_count() == before
     await conn.close()
+
+
+async def test_a_turn_waits_for_a_writer_in_this_same_process(services):
+    """A care or admin write holds SQLite's lock (on the threaded engine) while a message
+    comes in: the turn waits for it without stopping the loop — the holder needs the loop to
+    commit, so waiting inside SQLite here would hang both — and then goes through."""
+    from test_dialog_helpers import say, seed_customer
+
+    from storage.models import Store
+
+    await seed_customer(services, "o-waits")
+    await say(services, "你好", "o-warm")  # the NLU is warm: only the lock can hold the turn up
+    async with services.db.transaction() as other:
+        other.add(Store(code="S-LOCK", name="锁店", city="上海"))
+        await other.flush()  # this transaction now holds the write lock
+        turn = asyncio.create_task(say(services, "我要报修", "o-waits"))
+        await asyncio.sleep(0.3)
+        assert not turn.done()  # the turn's save is waiting for the lock
+    text = await asyncio.wait_for(turn, timeout=10)
+    assert "？" in text

@@ -74,21 +74,22 @@ class TurnBatcher:
 
     async def _drain(self) -> None:
         await asyncio.sleep(0)  # turns that arrive in the same tick join the first batch
-        while self.queue:
-            batch = self._take()
-            if not batch:  # all waiting turns belong to conversations being answered
-                await asyncio.sleep(0.001)
-                continue
-            try:
-                await self._answer(batch)
-            except BaseException as exc:  # cancelled: nobody may wait forever
-                for item in batch:
-                    if not item.future.done():
-                        item.future.set_exception(exc)
-                if not isinstance(exc, Exception):
-                    raise
-            finally:
-                self.busy.difference_update(item.inbound.user_key for item in batch)
+        batch: list[_Pending] = []
+        try:
+            while self.queue:
+                batch = self._take()
+                if not batch:  # all waiting turns belong to conversations being answered
+                    await asyncio.sleep(0.001)
+                    continue
+                try:
+                    await self._answer(batch)
+                finally:
+                    self.busy.difference_update(item.inbound.user_key for item in batch)
+        except BaseException:  # cancelled (shutting down): nobody may wait forever
+            for item in [*batch, *self.queue]:
+                item.future.cancel()
+            self.queue = []
+            raise
 
     async def _answer(self, batch: list[_Pending]) -> None:
         from bot.dialog import engine
@@ -99,19 +100,32 @@ class TurnBatcher:
             )
         except Exception as exc:
             if len(batch) == 1:
-                batch[0].future.set_exception(exc)
+                _settle(batch[0].future, error=exc)
                 return
             log.warning("dialog: a batch of %d turns failed; answering one by one", len(batch))
             for item in batch:
                 try:
                     reply = await engine.respond_alone(self.services, item.inbound, item.parse)
-                except Exception as exc:
-                    item.future.set_exception(exc)
+                except Exception as one:
+                    _settle(item.future, error=one)
                 else:
-                    item.future.set_result(reply)
+                    _settle(item.future, reply)
             return
         for item, reply in zip(batch, replies, strict=True):
-            item.future.set_result(reply)
+            _settle(item.future, reply)
+
+
+def _settle(
+    future: asyncio.Future[Reply], reply: Reply | None = None, error: Exception | None = None
+) -> None:
+    """Hand over the answer, unless the one waiting for it has gone (its turn still counts:
+    what it wrote is committed with the batch)."""
+    if future.done():
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(reply)  # type: ignore[arg-type]
 
 
 def batcher_of(services: Services) -> TurnBatcher:

@@ -65,25 +65,29 @@ _INSERT = insert(ConversationSession.__table__)
 async def save_many(
     session: AsyncSession, states: list[tuple[str, dict[str, Any], datetime]], now: datetime
 ) -> None:
-    """Save many conversations at once: ``(user_key, state, expires_at)`` each, one
-    statement for those with a row in this transaction (see :func:`loaded`), one for new."""
+    """Save many conversations at once: ``(user_key, state, expires_at)`` each, read in this
+    transaction (see :func:`loaded`): one statement for those with a row, one for new ones."""
     await session.flush()  # changes made through the ORM land first; these states are newer
     known = session.info.setdefault("dialog_sessions", {})
+    read = [(k, s, e) for k, s, e in states if k in known]
+    for k, s, e in states:
+        if k not in known:  # not read here: let save() look for its row
+            await save(session, k, s, now, e)
     old = [
         {"key": k, "state": copy.deepcopy(s), "updated_at": now, "expires_at": e}
-        for k, s, e in states
-        if known.get(k) is not None
+        for k, s, e in read
+        if known[k] is not None
     ]
     new = [
         {"user_key": k, "state": copy.deepcopy(s), "updated_at": now, "expires_at": e}
-        for k, s, e in states
-        if known.get(k) is None
+        for k, s, e in read
+        if known[k] is None
     ]
     if old:
         await session.execute(_UPDATE, old)
     if new:
         await session.execute(_INSERT, new)
-    for k, _, _ in states:
+    for k, _, _ in read:
         known.pop(k, None)  # the ORM's copy is stale now: a later save reads the row again
 
 
