@@ -339,14 +339,14 @@ async def test_one_bad_message_in_a_batch_does_not_sink_the_others(
     written one by one and answered, and the bad one gets an empty 200 (never a 500)."""
     from storage.repos import identities
 
-    real = identities.customer_for
+    real = identities.create_customers  # first-time writers are created in one go
 
-    async def fragile(session, channel, account, external_id, **kw):
-        if external_id == "o-bad":
+    async def fragile(session, channel, account, external_ids, at):
+        if "o-bad" in external_ids:
             raise RuntimeError("broken row")
-        return await real(session, channel, account, external_id, **kw)
+        return await real(session, channel, account, external_ids, at)
 
-    monkeypatch.setattr(identities, "customer_for", fragile)
+    monkeypatch.setattr(identities, "create_customers", fragile)
     sender = wx(client, services)
     users = [f"o-good-{i}" for i in range(8)] + ["o-bad"]
     results = await asyncio.gather(*(sender.post(wxmsg.text(u, "你好")) for u in users))
@@ -363,3 +363,22 @@ async def test_events_with_long_keys_fit_the_ledger(client, services, dialog):
     assert await wx(client, services).post(body) == (200, {})
     [row] = await rows(services, InboundMessage)
     assert len(row.dedup_key) <= 300 and row.dedup_key.startswith("mp:")
+
+
+async def test_a_crowd_of_first_time_writers_become_one_customer_each(client, services, dialog):
+    """Thirty people write for the first time at the same moment (a QR code at a store
+    event): one customer each, linked to the right openid — and their second messages find
+    those customers rather than making more."""
+    from storage.models import ChannelIdentity, Customer
+
+    sender = wx(client, services)
+    users = [f"o-new-{i:02d}" for i in range(30)]
+    for round_ in ("你好", "在吗"):
+        results = await asyncio.gather(*(sender.post(wxmsg.text(u, round_)) for u in users))
+        assert all(body["MsgType"] == "text" for _, body in results)
+    identities = await rows(services, ChannelIdentity)
+    customers = await rows(services, Customer)
+    assert sorted(i.external_id for i in identities) == users
+    assert len(customers) == 30
+    assert len({i.customer_id for i in identities}) == 30
+    assert all(c.last_inbound_at is not None for c in customers)

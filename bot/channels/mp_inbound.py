@@ -168,6 +168,9 @@ async def _touch_many(now: datetime, session: AsyncSession, items: list[MpMessag
     found = await identities.touch_customers(
         session, CHANNEL, app_id, [m.openid for m in items], now
     )
+    plain = [m.openid for m in items if m.openid not in found and not m.data.get("UnionId")]
+    if plain:  # first-time writers with nothing to link: created together
+        found.update(await identities.create_customers(session, CHANNEL, app_id, plain, now))
     for m in items:
         if m.openid not in found:
             customer = await identities.customer_for(

@@ -116,6 +116,25 @@ async def touch_customers(
     return found
 
 
+async def create_customers(
+    session: AsyncSession, channel: str, account: str, external_ids: list[str], at: datetime
+) -> dict[str, int]:
+    """A new customer for each of these new identities (no unionid to link), written with
+    one multi-row INSERT for the customers and one for the identities. Returns
+    {external_id: customer_id}. Two processes creating the same identity at once: the
+    unique constraint fails this transaction, and the caller tries again one by one."""
+    ids = list(dict.fromkeys(external_ids))
+    customers = [Customer(source=channel, last_inbound_at=at) for _ in ids]
+    session.add_all(customers)
+    await session.flush()
+    session.add_all(
+        ChannelIdentity(customer_id=c.id, channel=channel, account=account, external_id=ext)
+        for ext, c in zip(ids, customers, strict=True)
+    )
+    await session.flush()
+    return {ext: c.id for ext, c in zip(ids, customers, strict=True)}
+
+
 async def link_unionid(
     session: AsyncSession, channel: str, account: str, external_id: str, unionid: str
 ) -> int | None:
