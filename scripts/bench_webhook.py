@@ -320,9 +320,12 @@ async def run_target(kind: str, args: argparse.Namespace, tmp: Path) -> dict:
     proc, log = start_server(kind, port, tmp, args.no_gc_freeze)
     try:
         await wait_ready(port, proc)
-        warm = build_messages(args.warmup, args.users, "o-bench", 1_000_000)
+        # openids of their own per target: on one BENCH_DATABASE_URL the targets would
+        # otherwise answer each other's MsgIds as retries
+        prefix = f"o-{kind}"
+        warm = build_messages(args.warmup, args.users, prefix, 1_000_000)
         await load(port, warm, min(args.concurrency, 10), 30)
-        msgs = build_messages(args.messages, args.users)
+        msgs = build_messages(args.messages, args.users, prefix)
         cpu_before = _cpu_seconds(proc.pid)
         result = await load(port, msgs, args.concurrency, args.max_seconds)
         cpu = _cpu_seconds(proc.pid) - cpu_before
