@@ -26,6 +26,20 @@ def _ensure_sqlite_dir(url: str) -> None:
         Path(u.database).parent.mkdir(parents=True, exist_ok=True)
 
 
+def _sqlite_pragmas(engine: AsyncEngine, busy_timeout_ms: int) -> None:
+    """WAL, foreign keys, and how long SQLite itself waits for a writer (0: the caller
+    waits, as the inline connection does without blocking the loop)."""
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _pragmas(dbapi_conn, _record) -> None:  # pragma: no cover - trivial
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
+        cur.close()
+
+
 def make_engine(url: str, echo: bool = False) -> AsyncEngine:
     _ensure_sqlite_dir(url)
     is_sqlite = url.startswith("sqlite")
@@ -36,16 +50,7 @@ def make_engine(url: str, echo: bool = False) -> AsyncEngine:
         kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
     engine = create_async_engine(url, **kwargs)
     if is_sqlite:
-
-        @event.listens_for(engine.sync_engine, "connect")
-        def _pragmas(dbapi_conn, _record) -> None:  # pragma: no cover - trivial
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=NORMAL")
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
-            cur.close()
-
+        _sqlite_pragmas(engine, int(BUSY_TIMEOUT_S * 1000))
     return engine
 
 
@@ -59,15 +64,7 @@ def make_inline_engine(url: str, echo: bool = False) -> AsyncEngine | None:
     engine = create_async_engine(
         url, echo=echo, async_creator=sqlite_inline.creator(u.database, BUSY_TIMEOUT_S)
     )
-
-    @event.listens_for(engine.sync_engine, "connect")
-    def _pragmas(dbapi_conn, _record) -> None:  # pragma: no cover - trivial
-        cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA synchronous=NORMAL")
-        cur.execute("PRAGMA foreign_keys=ON")
-        cur.close()
-
+    _sqlite_pragmas(engine, 0)
     return engine
 
 

@@ -59,13 +59,20 @@ async def _ticks_while(coro) -> tuple[object, int]:
     return result, ticks
 
 
-async def test_a_write_waits_for_another_writer_without_stopping_the_loop(tmp_path):
+async def _while_another_writes(tmp_path: Path, hold_s: float, busy_timeout_s: float):
+    """An inline connection to a fresh database whose write lock another writer holds for
+    ``hold_s`` from now; returns the connection and that writer's thread."""
     path = tmp_path / "inline.db"
     _make_db(path)
-    conn = await sqlite_inline.creator(str(path), busy_timeout_s=10)()
+    conn = await sqlite_inline.creator(str(path), busy_timeout_s=busy_timeout_s)()
     holding = threading.Event()
-    other = _hold_write_lock(path, 0.4, holding)
+    other = _hold_write_lock(path, hold_s, holding)
     await asyncio.to_thread(holding.wait)
+    return conn, other
+
+
+async def test_a_write_waits_for_another_writer_without_stopping_the_loop(tmp_path):
+    conn, other = await _while_another_writes(tmp_path, hold_s=0.4, busy_timeout_s=10)
 
     async def write() -> None:
         await conn.execute("INSERT INTO t VALUES (2)")
@@ -80,12 +87,7 @@ async def test_a_write_waits_for_another_writer_without_stopping_the_loop(tmp_pa
 
 
 async def test_a_write_gives_up_after_the_busy_timeout(tmp_path):
-    path = tmp_path / "inline.db"
-    _make_db(path)
-    conn = await sqlite_inline.creator(str(path), busy_timeout_s=0.2)()
-    holding = threading.Event()
-    other = _hold_write_lock(path, 1.0, holding)
-    await asyncio.to_thread(holding.wait)
+    conn, other = await _while_another_writes(tmp_path, hold_s=1.0, busy_timeout_s=0.2)
     with pytest.raises(sqlite3.OperationalError, match="locked"):
         await conn.execute("INSERT INTO t VALUES (2)")
     other.join()
