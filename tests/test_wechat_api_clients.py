@@ -25,6 +25,38 @@ async def test_send_text_fetches_one_token_and_posts_the_message(live_services, 
     assert sent[0].json["text"]["content"] == "您好，滤芯该换了"
 
 
+async def test_every_customer_service_kind_goes_out_as_wechatpy_builds_it(
+    live_services, fake_wechat
+):
+    """Image, news and menu messages: wechatpy's message API decides the body (a news
+    article without a description or picture still carries every field WeChat reads)."""
+    api = MpApi.of(live_services)
+    await api.send_image("o1", "MEDIA-1")
+    await api.send_news("o1", [{"title": "滤芯到期提醒", "url": "https://x/filter"}])
+    await api.send_menu("o1", "这次服务满意吗？", [("s5", "满意"), ("s1", "不满意")], "谢谢")
+    image, news, menu = (c.json for c in fake_wechat.calls(KF))
+    assert image == {"touser": "o1", "msgtype": "image", "image": {"media_id": "MEDIA-1"}}
+    [article] = news["news"]["articles"]
+    assert article == {
+        "title": "滤芯到期提醒",
+        "description": "",
+        "url": "https://x/filter",
+        "picurl": "",
+    }
+    assert menu["msgtype"] == "msgmenu"
+    assert menu["msgmenu"]["list"] == [
+        {"id": "s5", "content": "满意"},
+        {"id": "s1", "content": "不满意"},
+    ]
+
+
+def test_a_wechatpy_call_that_is_not_a_json_post_is_refused(live_services):
+    """``send`` only carries JSON POSTs; anything else would be sent wrong, so it is not sent."""
+    api = MpApi.of(live_services)
+    with pytest.raises(TypeError, match="not a JSON POST"):
+        api.built_by_wechatpy(lambda c: c.user.get("o1"))
+
+
 async def test_a_second_process_reuses_the_stored_token(live_settings, fake_wechat):
     one = build_services(live_settings)
     two = build_services(live_settings)

@@ -1,10 +1,13 @@
 """What the Official Account and WeCom clients share: shared tokens, one token refresh on
-40001/42001/40014, typed errors, and two ways to call WeChat:
+40001/42001/40014, typed errors, and the ways to call WeChat:
 
 - ``call(fn)``: any wechatpy client method, run in a worker thread (never on the loop);
-- ``post_json(path, body)``: a plain JSON POST with aiohttp, used by the send helpers on
-  the hot path (the bodies are the ones wechatpy builds). wechatpy's requests in threads
-  tops out near 300–400 sends/s on two cores; aiohttp keeps the dispatcher above 500/s."""
+- ``send(fn)``: a message POST that wechatpy's API builds and aiohttp carries, for the hot
+  path — ``fn(client)`` calls the wechatpy method (``c.message.send_text(openid, text)``);
+  wechatpy decides the endpoint and the JSON body, and instead of sending it with requests
+  hands them over (:class:`_Built`). wechatpy's requests in threads tops out near 300–400
+  sends/s on two cores; aiohttp keeps the dispatcher above 500/s;
+- ``post_json(path, body)``: a plain JSON POST with aiohttp (what ``send`` ends in)."""
 
 from __future__ import annotations
 
@@ -44,6 +47,26 @@ async def get_json(url: str, params: dict[str, Any]) -> dict:
             return await resp.json(content_type=None)
     except (aiohttp.ClientError, TimeoutError) as exc:
         raise Transient(None, type(exc).__name__) from None
+
+
+class _Built(Exception):
+    """Raised by a building client in place of sending: what wechatpy would have sent."""
+
+    def __init__(self, method: str, url: str, kwargs: dict[str, Any]) -> None:
+        super().__init__(method, url)
+        self.method, self.url, self.kwargs = method, url, kwargs
+
+
+def _building(client_cls: Any) -> Any:
+    """A subclass of a wechatpy client that builds requests and sends nothing."""
+
+    class Building(client_cls):
+        def _request(self, method, url_or_endpoint, **kwargs):  # wechatpy's one way out
+            base = kwargs.pop("api_base_url", self.API_BASE_URL)
+            absolute = url_or_endpoint.startswith(("http://", "https://"))
+            raise _Built(method, url_or_endpoint if absolute else base + url_or_endpoint, kwargs)
+
+    return Building
 
 
 class BaseApi:
@@ -178,6 +201,31 @@ class BaseApi:
         if code:
             raise from_errcode(code, str(result.get("errmsg", "")))
         return result
+
+    def built_by_wechatpy(self, fn: Callable[[Any], Any]) -> tuple[str, dict[str, Any]]:
+        """The path and JSON body of the POST that ``fn(client)`` makes wechatpy send."""
+        builder = getattr(self, "_builder", None)
+        if builder is None:
+            builder = self._builder = _building(self.client_cls)(
+                self.appid, self.secret, access_token="-"
+            )
+            builder.API_BASE_URL = self.base_url + "/cgi-bin/"
+        try:
+            fn(builder)
+        except _Built as built:
+            body = built.kwargs.get("data")
+            if built.method.lower() != "post" or not isinstance(body, dict):
+                raise TypeError(f"not a JSON POST: {built.method} {built.url}") from None
+            if built.kwargs.get("params"):
+                raise TypeError(f"query parameters are not carried: {built.url}") from None
+            return built.url.removeprefix(self.base_url), body
+        raise TypeError("the wechatpy call made no request")
+
+    async def send(self, fn: Callable[[Any], Any]) -> dict:
+        """Send the POST that ``fn(client)`` builds with wechatpy, e.g.
+        ``api.send(lambda c: c.message.send_text(openid, text))``, with aiohttp."""
+        path, body = self.built_by_wechatpy(fn)
+        return await self.post_json(path, body)
 
     async def post_json(self, path: str, body: dict[str, Any]) -> dict:
         """POST ``body`` to ``path`` (e.g. /cgi-bin/message/custom/send) with a valid token.

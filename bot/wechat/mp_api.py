@@ -34,20 +34,18 @@ class MpApi(BaseApi):
             "secret": self.secret,
         }
 
-    async def _kf(self, openid: str, msgtype: str, content: dict[str, Any]) -> dict:
-        body = {"touser": openid, "msgtype": msgtype, msgtype: content}
-        return await self.post_json("/cgi-bin/message/custom/send", body)
-
     async def send_text(self, openid: str, text: str) -> dict:
         """A customer-service message (the customer wrote within 48 hours)."""
-        return await self._kf(openid, "text", {"content": text})
+        return await self.send(lambda c: c.message.send_text(openid, text))
 
     async def send_image(self, openid: str, media_id: str) -> dict:
-        return await self._kf(openid, "image", {"media_id": media_id})
+        return await self.send(lambda c: c.message.send_image(openid, media_id))
 
     async def send_news(self, openid: str, articles: list[dict[str, Any]]) -> dict:
         """``articles``: [{title, description, url, picurl}] (one article is shown)."""
-        return await self._kf(openid, "news", {"articles": articles})
+        blank = {"title": "", "description": "", "url": "", "picurl": ""}  # wechatpy needs them
+        full = [{**blank, **a} for a in articles]
+        return await self.send(lambda c: c.message.send_articles(openid, full))
 
     async def send_menu(
         self, openid: str, head: str, items: list[tuple[str, str]], tail: str = ""
@@ -58,16 +56,13 @@ class MpApi(BaseApi):
             "list": [{"id": i, "content": t} for i, t in items],
             "tail_content": tail,
         }
-        return await self._kf(openid, "msgmenu", msgmenu)
+        return await self.send(lambda c: c.message.send_msg_menu(openid, msgmenu))
 
     async def send_template(
         self, openid: str, template_id: str, data: dict[str, Any], url: str | None = None
     ) -> dict:
         """``data`` like {"first": {"value": "..."}, "keyword1": {"value": "..."}}."""
-        body: dict[str, Any] = {"touser": openid, "template_id": template_id, "data": data}
-        if url:
-            body["url"] = url
-        return await self.post_json("/cgi-bin/message/template/send", body)
+        return await self.send(lambda c: c.message.send_template(openid, template_id, data, url))
 
     async def user_info(self, openid: str) -> dict:
         sandbox = {"subscribe": 1, "openid": openid, "sandbox": True}

@@ -32,36 +32,26 @@ class WorkApi(BaseApi):
     def _token_request(self) -> tuple[str, dict[str, Any]]:
         return "/cgi-bin/gettoken", {"corpid": self.appid, "corpsecret": self.secret}
 
-    async def _app(self, userids: list[str], msgtype: str, content: dict[str, Any]) -> dict:
-        body = {
-            "touser": "|".join(userids),
-            "agentid": self.agent_id,
-            "msgtype": msgtype,
-            msgtype: content,
-            "safe": 0,
-        }
-        return await self.post_json("/cgi-bin/message/send", body)
-
     async def send_text(self, userids: list[str], text: str) -> dict:
         """An app message to staff (guides, engineers) by WeCom userid."""
-        return await self._app(userids, "text", {"content": text})
+        return await self.send(lambda c: c.message.send_text(self.agent_id, userids, text))
 
     async def send_markdown(self, userids: list[str], text: str) -> dict:
-        return await self._app(userids, "markdown", {"content": text})
+        return await self.send(lambda c: c.message.send_markdown(self.agent_id, userids, text))
 
     async def send_welcome_msg(self, welcome_code: str, text: str) -> dict:
-        body = {"welcome_code": welcome_code, "text": {"content": text}}
-        return await self.post_json("/cgi-bin/externalcontact/send_welcome_msg", body)
+        template = {"welcome_code": welcome_code, "text": {"content": text}}
+        return await self.send(lambda c: c.external_contact.send_welcome_msg(template))
 
     async def add_msg_template(
         self, external_userids: list[str], text: str, sender: str | None = None
     ) -> dict:
         """A message the guide confirms in WeCom before it reaches the customers."""
-        body: dict[str, Any] = {
+        template: dict[str, Any] = {
             "chat_type": "single",
             "external_userid": list(external_userids),
             "text": {"content": text},
         }
         if sender:
-            body["sender"] = sender
-        return await self.post_json("/cgi-bin/externalcontact/add_msg_template", body)
+            template["sender"] = sender
+        return await self.send(lambda c: c.external_contact.add_msg_template(template))
