@@ -52,6 +52,20 @@ TARGETS = ("bare", "werobot", "trivial", "full")
 UTTERANCES = ["你好", "我家空调不制冷了", "滤芯多少钱", "以旧换新怎么算", "谢谢", "查一下进度"]
 
 
+def varied_utterances() -> list[str]:
+    """``--varied``: the 695 held-out NLU utterances (tests/nlu/heldout*.yaml) — slang,
+    dialect, run-ons, every intent — instead of six lines that repeat (and that caches and
+    forms get used to)."""
+    import yaml
+
+    texts: list[str] = []
+    for path in sorted((REPO / "tests" / "nlu").glob("heldout*.yaml")):
+        texts += [
+            str(u["text"]) for u in yaml.safe_load(path.read_text(encoding="utf-8"))["utterances"]
+        ]
+    return texts
+
+
 # ---------------------------------------------------------------- servers (child processes)
 
 
@@ -162,7 +176,11 @@ def free_port() -> int:
 
 
 def build_messages(
-    n: int, users: int, prefix: str = "o-bench", first_id: int = 9_000_000_000
+    n: int,
+    users: int,
+    prefix: str = "o-bench",
+    first_id: int = 9_000_000_000,
+    utterances: list[str] = UTTERANCES,
 ) -> list[tuple[dict[str, str], bytes, str]]:
     """Encrypted safe-mode POSTs ``(query, body, nonce)``, one fresh MsgId each."""
     from tests.fakes import wxmsg
@@ -172,7 +190,7 @@ def build_messages(
     for i in range(n):
         plain = wxmsg.text(
             f"{prefix}-{i % users:05d}",
-            UTTERANCES[i % len(UTTERANCES)],
+            utterances[i % len(utterances)],
             to_user="gh_bench",
             create_time=now,
             msg_id=first_id + i,
@@ -323,9 +341,10 @@ async def run_target(kind: str, args: argparse.Namespace, tmp: Path) -> dict:
         # openids of their own per target: on one BENCH_DATABASE_URL the targets would
         # otherwise answer each other's MsgIds as retries
         prefix = f"o-{kind}"
-        warm = build_messages(args.warmup, args.users, prefix, 1_000_000)
+        pool = varied_utterances() if args.varied else UTTERANCES
+        warm = build_messages(args.warmup, args.users, prefix, 1_000_000, pool)
         await load(port, warm, min(args.concurrency, 10), 30)
-        msgs = build_messages(args.messages, args.users, prefix)
+        msgs = build_messages(args.messages, args.users, prefix, utterances=pool[::-1])
         cpu_before = _cpu_seconds(proc.pid)
         result = await load(port, msgs, args.concurrency, args.max_seconds)
         cpu = _cpu_seconds(proc.pid) - cpu_before
@@ -435,6 +454,11 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--max-seconds", type=float, default=60.0, help="time cap per target")
     p.add_argument("--targets", nargs="+", default=list(TARGETS), choices=TARGETS)
     p.add_argument("--json", help="also write the figures to this file")
+    p.add_argument(
+        "--varied",
+        action="store_true",
+        help="send the 695 held-out NLU utterances instead of six repeating lines",
+    )
     p.add_argument(
         "--no-gc-freeze",
         action="store_true",

@@ -54,12 +54,15 @@ class Dispatcher:
         s = self.services
         now = s.clock.now()
         stats: Counter = Counter()
-        async with s.db.transaction() as tx:
+        # Listed rows (deliver_soon, on the request path) are found by id: short statements.
+        # The tick's look for due rows may sort a whole care day: it keeps the threaded engine.
+        short = ids is not None
+        async with s.db.transaction(short=short) as tx:
             stats["dead"] += await repo.reap_stale(
                 tx, now, AT_MOST_ONCE_KINDS, "outcome unknown: the sender stopped mid-send"
             )
         kinds = QUIET_EXEMPT_KINDS if self.quiet.contains(s.clock.local_now()) else None
-        async with s.db.transaction() as tx:
+        async with s.db.transaction(short=short) as tx:
             rows = await repo.claim(
                 tx,
                 now,
@@ -85,7 +88,7 @@ class Dispatcher:
         for row in bad:
             await self._final(row, row.channel, "dead", f"no staff with userid {row.recipient}")
         ok = [r for r in rows if r not in bad]
-        async with self.services.db.transaction() as tx:
+        async with self.services.db.transaction(short=True) as tx:
             await repo.mark_all_sent_sandbox(tx, [r.id for r in ok], now)
         for row in ok:
             self.services.metrics.sends.labels(row.channel, "sandbox").inc()
@@ -115,7 +118,7 @@ class Dispatcher:
             stopping = True
             await asyncio.wait(tasks)  # sends in flight finish and are recorded
             now = self.services.clock.now()
-            async with self.services.db.transaction() as tx:
+            async with self.services.db.transaction(short=True) as tx:
                 for row in rows:
                     if row.id not in started:
                         await repo.mark_retry(
@@ -143,7 +146,7 @@ class Dispatcher:
                 return
             ids, self._marks = self._marks, []
             try:
-                async with self.services.db.transaction() as tx:
+                async with self.services.db.transaction(short=True) as tx:
                     await repo.mark_many_sent(tx, ids, self._lease, self.services.clock.now())
             except BaseException:  # a cancelled flush (shutdown) must not drop the marks
                 self._marks = ids + self._marks
@@ -155,7 +158,7 @@ class Dispatcher:
         last: Exception | None = None
         for i, (channel, recipient) in enumerate(options):
             if i > 0:
-                async with s.db.transaction() as tx:
+                async with s.db.transaction(short=True) as tx:
                     await repo.switch_channel(tx, row.id, row.attempts, channel, recipient)
                 s.metrics.sends.labels(options[i - 1][0], "fallback").inc()
             try:
@@ -165,14 +168,14 @@ class Dispatcher:
                 continue
             except NotFollower as exc:
                 if row.customer_id is not None:
-                    async with s.db.transaction() as tx:
+                    async with s.db.transaction(short=True) as tx:
                         await care_repo.mark_not_follower(tx, row.customer_id)
                 return await self._final(
                     row, channel, "skipped", f"43004 not a follower: {exc.errmsg}"
                 )
             except RateLimited as exc:
                 later = s.clock.now() + timedelta(seconds=self.cfg["rate_limit_backoff_s"])
-                async with s.db.transaction() as tx:
+                async with s.db.transaction(short=True) as tx:
                     await repo.mark_retry(
                         tx, row.id, row.attempts, later, str(exc), count_attempt=False
                     )
@@ -202,13 +205,13 @@ class Dispatcher:
                 row, channel, "dead", f"gave up after {row.attempts} tries: {reason}"
             )
         later = s.clock.now() + backoff(self.cfg, row.attempts)
-        async with s.db.transaction() as tx:
+        async with s.db.transaction(short=True) as tx:
             await repo.mark_retry(tx, row.id, row.attempts, later, reason)
         s.metrics.sends.labels(channel, "retry").inc()
         return "retry"
 
     async def _final(self, row: OutboxMessage, channel: str, status: str, reason: str) -> str:
-        async with self.services.db.transaction() as tx:
+        async with self.services.db.transaction(short=True) as tx:
             await repo.mark_final(tx, row.id, row.attempts, status, reason)
         self.services.metrics.sends.labels(channel, status).inc()
         if status == "dead":

@@ -28,7 +28,7 @@ async def write_tasks(services: Services, rows: list[OutboxMessage]) -> set[str]
     """Sandbox and bulk path: the guide tasks for many rows in one INSERT; returns the
     userids that are not staff."""
     tasks = [task_for(services, r, r.recipient) for r in rows]
-    async with services.db.transaction() as s:
+    async with services.db.transaction(short=True) as s:
         return await care_repo.add_guide_tasks(s, tasks)
 
 
@@ -38,7 +38,7 @@ async def send_task(services: Services, row: OutboxMessage, guide_userid: str) -
     title = f"{p.get('title') or '关怀提醒'}：{who}"
     due = services.clock.local_now().date()
     try:
-        async with services.db.transaction() as s:
+        async with services.db.transaction(short=True) as s:
             await care_repo.add_guide_task(
                 s,
                 guide_userid=guide_userid,
