@@ -15,8 +15,8 @@ from bot.messages import Inbound, Reply
 from storage.models import InboundMessage, OutboxMessage
 from tests.conftest import NOW, make_settings
 from tests.fakes import wxmsg
+from tests.fakes.mp import mp_app, mp_sender
 from tests.fakes.wechat_api import FakeWeChat
-from tests.test_mp_webhook import mp_app
 
 TS = int(NOW.timestamp())
 
@@ -51,16 +51,7 @@ async def client(services):
 
 
 def wx(client, services, mode: str = "safe") -> wxmsg.Sender:
-    mp = services.settings.mp
-    return wxmsg.Sender(
-        client,
-        "/wechat/mp",
-        token=mp.token,
-        timestamp=TS,
-        aes_key=mp.encoding_aes_key,
-        app_id=mp.app_id,
-        mode=mode,
-    )
+    return mp_sender(client, services, mode)
 
 
 async def rows(services, model, **where) -> list:

@@ -11,7 +11,7 @@ from bot.messages import Inbound, Reply
 from storage.models import ChannelIdentity, Customer, InboundMessage, Staff, Store
 from tests.conftest import NOW
 from tests.fakes import wxmsg
-from tests.test_mp_webhook import mp_app
+from tests.fakes.mp import mp_app, mp_sender
 
 TS = int(NOW.timestamp())
 
@@ -45,16 +45,7 @@ async def shop(services):
 
 
 def wx(client, services, mode: str = "safe") -> wxmsg.Sender:
-    mp = services.settings.mp
-    return wxmsg.Sender(
-        client,
-        "/wechat/mp",
-        token=mp.token,
-        timestamp=TS,
-        aes_key=mp.encoding_aes_key,
-        app_id=mp.app_id,
-        mode=mode,
-    )
+    return mp_sender(client, services, mode)
 
 
 async def customer_of(services, openid: str) -> Customer | None:

@@ -11,7 +11,7 @@ from bot.messages import Reply
 from storage.models import ChannelIdentity, Customer, InboundMessage
 from tests.conftest import NOW, make_settings
 from tests.fakes import wxmsg
-from tests.test_mp_webhook import mp_app
+from tests.fakes.mp import mp_app, mp_sender
 from tests.test_security import BILLION_LAUGHS, EXTERNAL_ENTITY, PLAIN_DTD
 
 TS = int(NOW.timestamp())
@@ -36,16 +36,7 @@ async def client(services):
 
 
 def wx(client, services, mode="safe", **kw) -> wxmsg.Sender:
-    mp = services.settings.mp
-    opts = dict(
-        token=mp.token,
-        timestamp=TS,
-        aes_key=mp.encoding_aes_key,
-        app_id=mp.app_id,
-        mode=mode,
-    )
-    opts.update(kw)
-    return wxmsg.Sender(client, "/wechat/mp", **opts)
+    return mp_sender(client, services, mode, **kw)
 
 
 async def nothing_written(services) -> bool:

@@ -14,8 +14,8 @@ from bot.context import build_services
 from bot.messages import Reply
 from tests.conftest import make_settings
 from tests.fakes import wxmsg
+from tests.fakes.mp import mp_app
 from tests.fakes.wxmsg import VECTOR as V
-from tests.test_mp_webhook import mp_app
 
 
 def test_published_signature_vectors_verify_with_our_constant_time_check():

@@ -12,6 +12,7 @@ from bot.messages import Inbound, Reply
 from storage.models import ChannelIdentity, Customer, InboundMessage
 from tests.conftest import NOW
 from tests.fakes import wxmsg
+from tests.fakes.mp import mp_app, mp_sender
 
 TS = int(NOW.timestamp())
 MODES = ["plain", "compatible", "safe"]
@@ -36,15 +37,6 @@ def dialog(monkeypatch: pytest.MonkeyPatch) -> DialogStub:
     return stub
 
 
-def mp_app(services):
-    """The app with only the Official Account channel (other channels are not under test)."""
-    import bot.channels.mp
-
-    app = create_app(services, channels=False)
-    bot.channels.mp.setup(app, services)
-    return app
-
-
 @pytest.fixture
 async def client(services):
     async with TestClient(TestServer(mp_app(services))) as c:
@@ -52,16 +44,7 @@ async def client(services):
 
 
 def sender(client, services, mode: str = "safe") -> wxmsg.Sender:
-    mp = services.settings.mp
-    return wxmsg.Sender(
-        client,
-        "/wechat/mp",
-        token=mp.token,
-        timestamp=TS,
-        aes_key=mp.encoding_aes_key,
-        app_id=mp.app_id,
-        mode=mode,
-    )
+    return mp_sender(client, services, mode)
 
 
 async def count(services, model) -> int:
