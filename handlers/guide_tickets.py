@@ -7,20 +7,13 @@ import logging
 
 from bot.context import Services
 from bot.work.staff import Who
+from handlers.guide_lookup import STATUS  # the staff wording, as 查 shows it
 from storage.repos import tickets as tickets_repo
 
 log = logging.getLogger(__name__)
 
 OPEN = tickets_repo.OPEN_STATUSES
 SAID = {"arrived": "已到达", "done": "已完成"}
-SHOWN = {
-    "open": "待派单",
-    "assigned": "已派单",
-    "on_the_way": "师傅在路上",
-    "arrived": "师傅已上门",
-    "done": "已完成",
-    "cancelled": "已取消",
-}
 
 
 async def _move(services: Services, session, ticket, status: str, actor: str) -> None:
@@ -46,7 +39,7 @@ async def move(services: Services, staff: Who, number: str, status: str) -> str:
             return f"工单{number}不是您负责的，如需改派请联系店长。"
         if ticket.status not in OPEN:
             return (
-                f"工单{number}已经是“{SHOWN.get(ticket.status, ticket.status)}”状态，无需再操作。"
+                f"工单{number}已经是“{STATUS.get(ticket.status, ticket.status)}”状态，无需再操作。"
             )
         if status == "arrived" and ticket.status == "arrived":
             return f"工单{number}已记录到达。完工后回复“完成 {number}”。"
