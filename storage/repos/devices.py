@@ -22,17 +22,8 @@ async def for_customer(
 ) -> list[Device]:
     """The customer's active devices with their stages. Remembered for the rest of the
     transaction (one dialog turn asks several times); adding a device here forgets it."""
-    cache = session.info.setdefault("devices_of", {})
-    if customer_id not in cache:
-        cache[customer_id] = list(
-            await session.scalars(
-                select(Device)
-                .where(Device.customer_id == customer_id, Device.retired.is_(False))
-                .options(selectinload(Device.stages))
-                .order_by(Device.id)
-            )
-        )
-    found = [d for d in cache[customer_id] if not d.retired]
+    await preload(session, [customer_id])
+    found = [d for d in session.info["devices_of"][customer_id] if not d.retired]
     return [d for d in found if d.category == category] if category else found
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Handoff
@@ -33,16 +34,20 @@ async def open_handoff(
     return row
 
 
+def keeps_quiet(now: Any) -> ColumnElement[bool]:
+    """A handoff that keeps the bot quiet at ``now`` (a datetime or a bound parameter)."""
+    return and_(
+        Handoff.status == "open",
+        Handoff.quiet_until.is_not(None),
+        Handoff.quiet_until > now,
+    )
+
+
 async def quiet_for(session: AsyncSession, customer_id: int, now: datetime) -> Handoff | None:
     """The open handoff that keeps the bot quiet right now, if any."""
     return await session.scalar(
         select(Handoff)
-        .where(
-            Handoff.customer_id == customer_id,
-            Handoff.status == "open",
-            Handoff.quiet_until.is_not(None),
-            Handoff.quiet_until > now,
-        )
+        .where(Handoff.customer_id == customer_id, keeps_quiet(now))
         .order_by(Handoff.id.desc())
         .limit(1)
     )

@@ -15,15 +15,11 @@ from sqlalchemy import bindparam, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ChannelIdentity, ConversationSession, Customer, Handoff
+from storage.repos import handoffs
 
 _QUIET = (
     select(Handoff.id)
-    .where(
-        Handoff.customer_id == Customer.id,
-        Handoff.status == "open",
-        Handoff.quiet_until.is_not(None),
-        Handoff.quiet_until > bindparam("now"),
-    )
+    .where(Handoff.customer_id == Customer.id, handoffs.keeps_quiet(bindparam("now")))
     .exists()
 )
 
