@@ -27,7 +27,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -45,6 +44,7 @@ from storage.models import (
     Supply,
 )
 from storage.repos.care_sql import Sql
+from storage.repos.upsert import inserted
 from storage.types import UTCDateTime, utcnow
 
 
@@ -66,23 +66,16 @@ async def add_guide_task(
     exists = await session.scalar(select(GuideTask.id).where(GuideTask.idem_key == idem_key))
     if exists is not None:
         return False
-    try:
-        async with session.begin_nested():
-            session.add(
-                GuideTask(
-                    guide_id=guide_id,
-                    customer_id=customer_id,
-                    kind=kind[:32],
-                    title=title[:200],
-                    text=text,
-                    due_on=due_on,
-                    idem_key=idem_key,
-                )
-            )
-            await session.flush()
-    except IntegrityError:
-        return False
-    return True
+    task = GuideTask(
+        guide_id=guide_id,
+        customer_id=customer_id,
+        kind=kind[:32],
+        title=title[:200],
+        text=text,
+        due_on=due_on,
+        idem_key=idem_key,
+    )
+    return await inserted(session, task)
 
 
 async def add_guide_tasks(session: AsyncSession, tasks: list[dict[str, Any]]) -> set[str]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import KeyValue
+from storage.repos.upsert import inserted
 
 
 async def get(session: AsyncSession, key: str, now: datetime) -> tuple[str, datetime | None] | None:
@@ -47,13 +47,7 @@ async def try_lock(
     Commit the session to make it visible. Inserting a primary key is atomic on both
     SQLite and PostgreSQL, so only one process wins."""
     await session.execute(delete(KeyValue).where(KeyValue.key == key, KeyValue.expires_at <= now))
-    try:
-        async with session.begin_nested():
-            session.add(KeyValue(key=key, value=owner, expires_at=until))
-            await session.flush()
-    except IntegrityError:
-        return False
-    return True
+    return await inserted(session, KeyValue(key=key, value=owner, expires_at=until))
 
 
 async def holder(session: AsyncSession, key: str) -> str | None:

@@ -6,10 +6,10 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ConsumableOrder
+from storage.repos.upsert import inserted
 
 CLOSED = ("done", "cancelled")
 
@@ -57,15 +57,10 @@ async def create(
             source_key=source_key,
             **fields,
         )
-        try:
-            async with session.begin_nested():
-                session.add(order)
-                await session.flush()
-        except IntegrityError:
-            if source_key and (existing := await by_source_key(session, source_key)):
-                return existing, False
-            continue
-        return order, True
+        if await inserted(session, order):
+            return order, True
+        if source_key and (existing := await by_source_key(session, source_key)):
+            return existing, False
     raise RuntimeError("could not allocate an order number")
 
 

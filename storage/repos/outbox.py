@@ -6,10 +6,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxMessage
+from storage.repos.upsert import inserted
 from storage.types import utcnow
 
 
@@ -49,13 +49,7 @@ async def enqueue(
         session.add(row)
         await session.flush()
         return row
-    try:
-        async with session.begin_nested():
-            session.add(row)
-            await session.flush()
-    except IntegrityError:
-        return None
-    return row
+    return row if await inserted(session, row) else None
 
 
 async def for_recipient(

@@ -11,10 +11,10 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Rating, ServiceTicket, TicketEvent
+from storage.repos.upsert import inserted
 
 PREFIXES = {"repair": "R", "install": "I", "cleaning": "C", "trade_in": "T"}
 OPEN_STATUSES = ("open", "assigned", "on_the_way", "arrived")
@@ -75,15 +75,9 @@ async def create(
             updated_at=now,
             **fields,
         )
-        try:
-            async with session.begin_nested():
-                session.add(ticket)
-                await session.flush()
-        except IntegrityError:
-            if source_key:
-                existing = await by_source_key(session, source_key)
-                if existing is not None:
-                    return existing, False
+        if not await inserted(session, ticket):
+            if source_key and (existing := await by_source_key(session, source_key)):
+                return existing, False
             continue
         session.add(TicketEvent(ticket_id=ticket.id, status="open", actor=actor, at=now))
         await session.flush()
@@ -172,10 +166,4 @@ async def add_rating(
         comment=(comment or "")[:500] or None,
         created_at=now,
     )
-    try:
-        async with session.begin_nested():
-            session.add(row)
-            await session.flush()
-    except IntegrityError:
-        return None
-    return row
+    return row if await inserted(session, row) else None
