@@ -30,12 +30,8 @@ def catalog_of(turn: Turn) -> Catalog:
     return Catalog.of(turn.services.settings)
 
 
-def _mine(turn: Turn, name: str) -> bool:
-    return turn.asked == name or (turn.asked is None and name not in turn.slots)
-
-
 def extract_category(turn: Turn) -> str | None:
-    if not _mine(turn, "category"):
+    if not turn.may_fill("category"):
         return None
     ent = turn.entity("product_category")
     if ent is not None:
@@ -56,7 +52,7 @@ def valid_category(turn: Turn, value: str) -> str | None:
 
 
 def extract_brand(turn: Turn) -> str | None:
-    if not _mine(turn, "brand"):
+    if not turn.may_fill("brand"):
         return None
     ent = turn.entity("brand")
     if ent is not None:
@@ -85,7 +81,7 @@ def _known_model(turn: Turn, text: str) -> str | None:
 
 
 def extract_model(turn: Turn) -> str | None:
-    if not _mine(turn, "model"):
+    if not turn.may_fill("model"):
         return None
     known = _known_model(turn, turn.text)
     if known is not None:

@@ -53,11 +53,6 @@ def catalog_of(turn: Turn) -> Catalog:
     return Catalog.of(turn.services.settings)
 
 
-def _mine(turn: Turn, name: str) -> bool:
-    """Raw text may answer ``name``: it was asked (or nothing was asked and it is still empty)."""
-    return turn.asked == name or (turn.asked is None and name not in turn.slots)
-
-
 def _categories_in(turn: Turn) -> list[str]:
     """Categories mentioned in this message, in order (NLU entities, else the catalog words)."""
     found = [e.value for e in turn.entities("product_category")]
@@ -71,7 +66,7 @@ def _categories_in(turn: Turn) -> list[str]:
 
 
 async def extract_category(turn: Turn) -> str | None:
-    if not _mine(turn, "category"):
+    if not turn.may_fill("category"):
         return None
     found = _categories_in(turn)
     if found:
@@ -171,7 +166,7 @@ async def age_prefill(turn: Turn) -> int | None:
 
 
 def extract_brand(turn: Turn) -> str | None:
-    if not _mine(turn, "brand"):
+    if not turn.may_fill("brand"):
         return None
     ent = turn.entity("brand")
     if ent is not None:
@@ -207,7 +202,7 @@ def _age_from(turn: Turn, text: str, asked: bool) -> int | None:
 
 
 def extract_age(turn: Turn) -> int | None:
-    if not _mine(turn, "age"):
+    if not turn.may_fill("age"):
         return None
     return _age_from(turn, turn.text, turn.asked == "age")
 
@@ -221,7 +216,7 @@ def valid_age(turn: Turn, value: int) -> str | None:
 
 
 def extract_working(turn: Turn) -> bool | None:
-    if not _mine(turn, "working"):
+    if not turn.may_fill("working"):
         return None
     text = turn.text
     if _NOT_WORKING.search(text):

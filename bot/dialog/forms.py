@@ -107,6 +107,11 @@ class Turn:
             and self.parse.confidence >= threshold
         )
 
+    def may_fill(self, slot: str) -> bool:
+        """This message may answer ``slot``: it was asked, or nothing was asked and the slot
+        is still empty."""
+        return self.asked == slot or (self.asked is None and slot not in self.slots)
+
     def answer_for(self, slot: str) -> str | None:
         """The raw text as the answer to ``slot``: only when the bot asked for it, the message
         means nothing else, and it is not a bare yes / no. Else None."""
