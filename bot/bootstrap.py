@@ -80,6 +80,8 @@ def setup_logging(level: str = "INFO") -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # APScheduler logs every job added and every run at INFO; our jobs log what they did.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 def _database_url() -> str:

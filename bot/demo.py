@@ -49,8 +49,15 @@ GIVEN = [
     "霞",
     "平",
 ]
-STREETS = ["漕溪北路", "天钥桥路", "宜山路", "龙华中路", "张杨路", "世纪大道", "锦绣路", "东方路"]
-COMMUNITIES = ["阳光花园", "汇景苑", "梅园新村", "锦华小区", "东方城市花园", "徐汇新城"]
+# Streets and communities by district, so that every demo address is one that exists on a map.
+STREETS = {
+    "徐汇区": ["漕溪北路", "天钥桥路", "宜山路", "龙华中路"],
+    "浦东新区": ["张杨路", "世纪大道", "锦绣路", "东方路"],
+}
+COMMUNITIES = {
+    "徐汇区": ["阳光花园", "汇景苑", "徐汇新城"],
+    "浦东新区": ["梅园新村", "锦华小区", "东方城市花园"],
+}
 OTHER_DEVICES = [
     ("洗衣机", "小天鹅", "TG100V88WMADY5", 36),
     ("电视", "小米", "L65M7-EA", 12),
@@ -132,13 +139,14 @@ async def seed_demo(services: Services) -> SeedResult:
             guide = guides[(i - 1) % 4]
             store = xuhui if guide.store_id == xuhui.id else pudong
             name = SURNAMES[(i * 7) % len(SURNAMES)] + GIVEN[(i * 3) % len(GIVEN)]
-            community = COMMUNITIES[i % len(COMMUNITIES)]
             district = "徐汇区" if store is xuhui else "浦东新区"
+            streets, communities = STREETS[district], COMMUNITIES[district]
+            community = communities[i % len(communities)]
             c = Customer(
                 name=name,
                 phone=f"1390021{i:04d}",
                 city="上海",
-                address=f"上海市{district}{STREETS[i % len(STREETS)]}{community}{i % 12 + 1}号楼{100 + i * 3}室",
+                address=f"上海市{district}{streets[i % len(streets)]}{community}{i % 12 + 1}号楼{100 + i * 3}室",
                 birthday=_birthday_in(today, rng.randint(40, 360), rng.randint(25, 70)),
                 store_id=store.id,
                 guide_id=guide.id,

@@ -55,3 +55,25 @@ async def test_demo_world_has_the_promised_moments(services):
         ).all()
         assert len(open_tickets) == 1 and open_tickets[0].kind == "repair"
         assert await s.scalar(select(func.count(Group.id))) == 1
+
+
+async def test_demo_addresses_put_each_street_in_its_own_district(services):
+    """A store manager reading the demo sees 世纪大道 in 浦东新区 and 漕溪北路 in 徐汇区, never the
+    other way round, and each customer lives in the district of their store."""
+    await seed_demo(services)
+    pudong_only = ("张杨路", "世纪大道", "锦绣路", "东方路")
+    xuhui_only = ("漕溪北路", "天钥桥路", "宜山路", "龙华中路")
+    async with services.db.session() as s:
+        rows = (
+            await s.execute(
+                select(Customer.address, Store.name).join(Store, Store.id == Customer.store_id)
+            )
+        ).all()
+    assert rows
+    for address, store in rows:
+        if "徐汇区" in address:
+            assert not any(street in address for street in pudong_only), address
+            assert "徐汇" in store, (address, store)
+        elif "浦东新区" in address:
+            assert not any(street in address for street in xuhui_only), address
+            assert "浦东" in store, (address, store)

@@ -84,3 +84,34 @@ async def test_start_up_objects_leave_the_garbage_collector_once_the_nlu_is_warm
         assert gc.get_freeze_count() > 100_000  # the model and dictionaries, not a handful
     finally:
         gc.unfreeze()
+
+
+def test_start_up_log_is_a_few_lines_an_operator_reads(settings):
+    """Role all starts the scheduler without APScheduler's per-job chatter (six 'Adding job
+    tentatively' lines and plan_today listed twice before this)."""
+    port = _free_port()
+    env = {"WXBOT_DATABASE__URL": settings.database.url, "PATH": "/usr/bin:/bin"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "serve", "--port", str(port), "--role", "all"],
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        time.sleep(1.0)  # the plan-at-start job runs just after start-up
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=15)
+    assert proc.returncode == 0, out
+    assert "wxbot serving on" in out
+    assert "apscheduler" not in out, out
+    assert out.count("plan_today") <= 1, out
