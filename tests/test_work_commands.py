@@ -270,6 +270,13 @@ async def test_help(client, services, world):
     assert "群发" not in await say(client, services.settings, "G002", "帮助")
 
 
+@pytest.mark.parametrize("line", ["帮助", "请帮助", "帮助一下", "@售后助手 帮助"])
+async def test_asking_for_help_is_understood_not_scolded(client, services, world, line):
+    answer = await say(client, services.settings, "G002", line)
+    assert not answer.startswith("没太看懂"), answer
+    assert answer.startswith("可以这样跟我说")
+
+
 async def test_engineers_tasks_list_their_visits(client, services, world):
     answer = await say(client, services.settings, "E001", "任务")
     assert f"· {TICKET} 油烟机吸力小（11月26日 14:00-16:00）" in answer

@@ -41,7 +41,7 @@ class Command:
 
 
 # Words around a command that change nothing: 帮我查查…, 任务呢, 完成了吧.
-POLITE_HEAD = r"^(?:(?:请|麻烦(?:你|您)?|帮(?:我|忙)?|我(?:要|想)|给我)\s*)+"
+POLITE_HEAD = r"^(?:(?:请|麻烦(?:你|您)?|帮(?!助)(?:我|忙)?|我(?:要|想)|给我)\s*)+"
 TAIL = r"(?:\s*(?:了|啦|吧|呢|啊|呀|哈|哦|喔|哇|一下|下))+$"
 HELP_WORDS = {
     "帮助",
