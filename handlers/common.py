@@ -71,8 +71,12 @@ async def tell_customer(
 
 
 def customer_label(customer: Customer) -> str:
-    """How staff messages name a customer (name, else 客户#id)."""
-    return customer.name or f"客户#{customer.id}"
+    """How staff messages name a customer: the name and the phone's last four digits, so a
+    guide can tell two 张伟 apart and find a newcomer who left only a phone number."""
+    tail = f"尾号{customer.phone[-4:]}" if customer.phone and len(customer.phone) >= 4 else ""
+    if customer.name:
+        return f"{customer.name}（{tail}）" if tail else customer.name
+    return f"新顾客（{tail}）" if tail else f"新顾客（编号{customer.id}）"
 
 
 async def remember_contact(db: AsyncSession, customer: Customer, phone: str, address: str) -> None:

@@ -88,3 +88,17 @@ async def test_the_guides_notice_is_sent_right_away_not_at_the_next_tick(service
         await asyncio.wait(set(services.background), timeout=10)
     [notice] = await rows(services, OutboxMessage)
     assert notice.status == "sent" and notice.sandbox
+
+
+async def test_the_guide_can_tell_who_is_asking(services):
+    """A notice names the customer by name and phone tail; a newcomer without a name by the
+    tail (never 客户#32, which a guide cannot look up)."""
+    await seed_staff(services, "G001")
+    await seed_customer(services, "named", name="张伟", phone="13900210001")
+    await seed_customer(services, "newcomer", phone="13900219876")
+    await say(services, "转人工", user="named")
+    await say(services, "转人工", user="newcomer")
+    notices = [m.text for m in await rows(services, OutboxMessage) if m.channel == "work_app"]
+    assert any("张伟（尾号0001）" in t for t in notices), notices
+    assert any("新顾客（尾号9876）" in t for t in notices), notices
+    assert not any("客户#" in t for t in notices), notices
