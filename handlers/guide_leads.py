@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import re
 
+from bot import vocabulary
 from bot.context import Services
 from bot.work.staff import Who
 from bot.work.util import yuan
 from storage.repos import customers as customers_repo
 from storage.repos import leads as leads_repo
 
-STATUS = {"new": "新建", "contacted": "已联系", "won": "已成交", "lost": "已丢单"}
+STATUS = vocabulary.LEAD_STATUS
 ORDER = ("new", "contacted", "won", "lost")
 
 

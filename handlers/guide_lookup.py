@@ -6,6 +6,7 @@ import logging
 import re
 from datetime import date
 
+from bot import vocabulary
 from bot.context import Services
 from bot.work.staff import Who
 from bot.work.util import local_day, mask_phone
@@ -17,16 +18,9 @@ from storage.repos import tickets as tickets_repo
 
 log = logging.getLogger(__name__)
 
-STATUS = {
-    "open": "待派单",
-    "assigned": "已派单",
-    "on_the_way": "师傅在路上",
-    "arrived": "师傅已上门",
-    "done": "已完成",
-    "cancelled": "已取消",
-}
-KIND = {"repair": "维修", "install": "安装", "cleaning": "清洗", "trade_in": "以旧换新"}
-OPT = {"all": "全部关怀", "festival": "节日问候", "reminder": "提醒类"}
+STATUS = vocabulary.TICKET_STATUS
+KIND = vocabulary.TICKET_KINDS
+OPT = vocabulary.OPTOUT_KINDS
 NOT_OURS = "这位顾客不在{store}名下，按规定不能查看哦。如需协助请联系店长。"
 
 

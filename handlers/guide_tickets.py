@@ -6,8 +6,8 @@ from __future__ import annotations
 import logging
 
 from bot.context import Services
+from bot.vocabulary import TICKET_STATUS as STATUS  # the staff wording, as 查 shows it
 from bot.work.staff import Who
-from handlers.guide_lookup import STATUS  # the staff wording, as 查 shows it
 from storage.repos import tickets as tickets_repo
 
 log = logging.getLogger(__name__)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -10,66 +11,31 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
+from bot import vocabulary
 from bot.context import Services
 from bot.web.common import ADMIN
 
 HERE = Path(__file__).resolve().parent
 STATIC_PREFIX = "/web-static"
 
-STATUS_LABELS = {
-    # tickets
-    "open": "待派单",
-    "arrived": "师傅已到达",
-    "assigned": "已派单",
-    "scheduled": "已预约",
-    "on_the_way": "师傅在路上",
-    "in_progress": "服务中",
-    "done": "已完成",
-    "cancelled": "已取消",
-    # outbox
-    "pending": "待发送",
-    "sending": "发送中",
-    "sent": "已发送",
-    "failed": "失败",
-    "dead": "死信",
-    "skipped": "已跳过",
-    # trade-ins, orders, leads
-    "applied": "已申请",
-    "placed": "已下单",
-    "new": "新商机",
-    "contacted": "已联系",
-    "won": "已成交",
-    "lost": "已流失",
-    "closed": "已关闭",
-}
-KIND_LABELS = {
-    "repair": "维修",
-    "install": "安装",
-    "cleaning": "清洗",
-    "trade_in": "以旧换新",
-}
-
-CHANNEL_LABELS = {
-    "mp_kf": "客服消息",
-    "mp_template": "服务通知",
-    "work_app": "企业微信应用",
-    "work_contact": "企业微信客户联系",
-    "group_robot": "群机器人",
-}
-OUTBOX_KIND_LABELS = {
-    "reply": "迟到回复",
-    "service": "服务消息",
-    "lifecycle": "关怀提醒",
-    "festival": "节日问候",
-    "solar_term": "节气关怀",
-    "notice": "通知",
-}
-
 
 def _fen(value: int | None) -> str:
     if value is None:
         return "—"
     return f"¥{value / 100:,.2f}"
+
+
+def _reply_text(value: str | None) -> str:
+    """The words of a stored reply (the ledger keeps it as JSON to answer WeChat's retries)."""
+    if not value:
+        return ""
+    try:
+        data = json.loads(value)
+    except ValueError:
+        return value
+    if isinstance(data, dict):
+        return str(data.get("text") or "")
+    return value
 
 
 def _mask_phone(value: str | None) -> str:
@@ -96,10 +62,19 @@ def setup(app: web.Application, services: Services) -> None:
             "local": local,
             "fen": _fen,
             "mask_phone": _mask_phone,
-            "status": lambda s: STATUS_LABELS.get(s or "", s or "—"),
-            "kind": lambda s: KIND_LABELS.get(s or "", s or "—"),
-            "channel": lambda s: CHANNEL_LABELS.get(s or "", s or "—"),
-            "outkind": lambda s: OUTBOX_KIND_LABELS.get(s or "", s or "—"),
+            "status": lambda s: vocabulary.label(vocabulary.STATUS, s),
+            "kind": lambda s: vocabulary.label(vocabulary.TICKET_KINDS, s),
+            "channel": lambda s: vocabulary.label(vocabulary.CHANNELS, s),
+            "outkind": lambda s: vocabulary.label(vocabulary.OUTBOX_KINDS, s),
+            "intent": vocabulary.intent,
+            "reply_text": _reply_text,
+            "send_error": vocabulary.send_error,
+            "handoff": lambda s: vocabulary.label(vocabulary.HANDOFF_KINDS, s),
+            "identity": lambda s: vocabulary.label(vocabulary.IDENTITY_CHANNELS, s),
+            "msgtype": lambda s: vocabulary.label(vocabulary.MESSAGE_TYPES, s),
+            "rule": vocabulary.care_rule,
+            "actor": vocabulary.actor,
+            "optout": lambda s: vocabulary.label(vocabulary.OPTOUT_KINDS, s),
         },
     )
     env.globals["static"] = STATIC_PREFIX

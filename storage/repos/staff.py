@@ -41,3 +41,16 @@ async def all_stores(session: AsyncSession) -> list[Store]:
 
 async def all_staff(session: AsyncSession) -> list[Staff]:
     return list(await session.scalars(select(Staff).order_by(Staff.id)))
+
+
+async def names_by_userid(session: AsyncSession, userids: list[str]) -> dict[str, str]:
+    """WeCom userid → the colleague's name (with their role), for the given userids."""
+    if not userids:
+        return {}
+    rows = await session.execute(
+        select(Staff.wecom_userid, Staff.name, Staff.role).where(Staff.wecom_userid.in_(userids))
+    )
+    return {uid: f"{name or uid}（{ROLE_WORDS.get(role, '员工')}）" for uid, name, role in rows}
+
+
+ROLE_WORDS = {"guide": "导购", "engineer": "师傅", "manager": "店长"}

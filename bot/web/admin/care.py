@@ -49,6 +49,24 @@ async def _preview(services, start: date) -> dict[date, list[dict[str, Any]]]:
     return by_day
 
 
+GROUP_FROM = 3  # this many messages of one rule on one channel in a day are shown as one line
+
+
+def _grouped(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A day's messages, those of one rule and channel together when there are several
+    (「节日问候 · 29 位客户」, expandable), so a festival does not fill the page."""
+    by_key: dict[tuple[Any, Any], list[dict[str, Any]]] = defaultdict(list)
+    for item in items:
+        by_key[(item.get("rule"), item.get("channel"))].append(item)
+    out = []
+    for (rule, channel), members in by_key.items():
+        if len(members) >= GROUP_FROM:
+            out.append({"rule": rule, "channel": channel, "members": members})
+        else:
+            out.extend({"rule": rule, "channel": channel, "members": [m]} for m in members)
+    return out
+
+
 async def calendar(request: web.Request) -> web.Response:
     services = services_of(request)
     start = services.clock.local_now().date()
@@ -88,9 +106,10 @@ async def calendar(request: web.Request) -> web.Response:
             item["customer"] = who.get(c, str(c)) if isinstance(c, int) else str(c or "")
     days = [start + timedelta(days=i) for i in range(DAYS)]
     total = sum(len(v) for v in by_day.values())
+    groups = {d: _grouped(items) for d, items in by_day.items()}
     rules = sorted({i["rule"] for items in by_day.values() for i in items})
     return page(
         request,
         "admin/care.html",
-        {"days": days, "by_day": by_day, "problem": problem, "total": total, "rules": rules},
+        {"days": days, "groups": groups, "problem": problem, "total": total, "rules": rules},
     )

@@ -7,28 +7,13 @@ from datetime import datetime, time, timedelta
 
 from aiohttp import web
 
+from bot import vocabulary
 from bot.web.common import services_of
-from bot.web.render import STATUS_LABELS, page
+from bot.web.render import page
 from bot.web.svg import COLORS, Bar, columns, rows
 from storage.repos import admin_stats
 
 DAYS = 14
-INTENT_LABELS = {
-    "repair": "报修",
-    "install": "安装",
-    "cleaning": "清洗",
-    "trade_in": "以旧换新",
-    "filter_reorder": "买滤芯",
-    "warranty": "保修",
-    "ticket_status": "查进度",
-    "register_product": "登记产品",
-    "complaint": "投诉",
-    "human_agent": "转人工",
-    "unsubscribe": "退订",
-    "greeting": "问候",
-    "thanks": "感谢",
-    "unknown": "未识别",
-}
 STATUS_COLORS = {
     "sent": COLORS[0],
     "pending": COLORS[1],
@@ -36,6 +21,14 @@ STATUS_COLORS = {
     "failed": COLORS[2],
     "dead": COLORS[3],
 }
+
+
+def _by_label(counts: list[tuple[str, int]]) -> Counter[str]:
+    """Intent counts by their Chinese label (the staff commands add up as 员工命令)."""
+    out: Counter[str] = Counter()
+    for code, n in counts:
+        out[vocabulary.intent(code)] += n
+    return out
 
 
 async def dashboard(request: web.Request) -> web.Response:
@@ -62,14 +55,18 @@ async def dashboard(request: web.Request) -> web.Response:
             [Bar(d.strftime("%m-%d"), per_day.get(d, 0)) for d in days], title="每日会话（人）"
         ),
         "intents": rows(
-            [Bar(INTENT_LABELS.get(i, i), n, COLORS[1]) for i, n in intents], title="意图"
+            [Bar(name, n, COLORS[1]) for name, n in _by_label(intents).most_common()], title="意图"
         ),
         "ratings": rows(
             [Bar("★" * s, ratings.get(s, 0), COLORS[2]) for s in range(5, 0, -1)], title="评价"
         ),
         "sends": rows(
             [
-                Bar(STATUS_LABELS.get(st, st), n, STATUS_COLORS.get(st, COLORS[5]))
+                Bar(
+                    vocabulary.label(vocabulary.OUTBOX_STATUS, st),
+                    n,
+                    STATUS_COLORS.get(st, COLORS[5]),
+                )
                 for st, n in sorted(by_status.items(), key=lambda kv: -kv[1])
             ],
             title="发送结果",

@@ -6,10 +6,12 @@ import logging
 
 from aiohttp import web
 
+from bot.vocabulary import STAFF_CHANNELS
 from bot.web.common import ADMIN, services_of
 from bot.web.render import page
 from storage.repos import admin_stats
 from storage.repos import outbox as outbox_repo
+from storage.repos import staff as staff_repo
 
 log = logging.getLogger(__name__)
 TABS = [
@@ -31,11 +33,16 @@ async def index(request: web.Request) -> web.Response:
     async with services.db.session() as s:
         found = await admin_stats.outbox_page(s, status or None)
         counts = await outbox_repo.count_by_status(s)
+        colleagues = await staff_repo.names_by_userid(
+            s, sorted({m.recipient for m, _ in found if m.channel in STAFF_CHANNELS})
+        )
     return page(
         request,
         "admin/outbox.html",
         {
             "rows": found,
+            "colleagues": colleagues,
+            "staff_channels": STAFF_CHANNELS,
             "tabs": TABS,
             "status": status,
             "counts": counts,
