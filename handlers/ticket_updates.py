@@ -25,10 +25,17 @@ async def _engineer(db: AsyncSession, ticket: ServiceTicket) -> str:
     if ticket.engineer_id is None:
         return "师傅"
     person = await db.get(Staff, ticket.engineer_id)
-    return f"{person.name}师傅" if person else "师傅"
+    return engineer_title(person.name) if person else "师傅"
 
 
-async def _message(db: AsyncSession, ticket: ServiceTicket, status: str, tz) -> str:
+def engineer_title(name: str) -> str:
+    """刘 → 刘师傅; 刘师傅 stays 刘师傅."""
+    return name if name.endswith("师傅") else f"{name}师傅"
+
+
+async def _message(
+    db: AsyncSession, ticket: ServiceTicket, status: str, tz, reason: str | None = None
+) -> str:
     who = await _engineer(db, ticket)
     when = ""
     if ticket.window_start and ticket.window_end:
@@ -46,7 +53,8 @@ async def _message(db: AsyncSession, ticket: ServiceTicket, status: str, tz) -> 
             f"服务单 {n} 已完成，辛苦您配合！\n"
             "请给这次服务打个分吧：回复1-5星（5星最满意），比如“5星”。"
         )
-    return f"您的服务单 {n} 已取消。如需重新预约，直接跟我说就好～"
+    why = f"（{reason}）" if reason else ""
+    return f"您的服务单 {n} 已取消{why}。如需重新预约，直接跟我说就好～"
 
 
 async def move_ticket(
@@ -56,13 +64,15 @@ async def move_ticket(
     status: str,
     actor: str,
     note: str | None = None,
+    reason: str | None = None,
 ) -> None:
-    """Change ``ticket``'s status inside ``session`` (the caller commits)."""
+    """Change ``ticket``'s status inside ``session`` (the caller commits). ``reason`` is told
+    to the customer with a cancellation."""
     if status not in STATUSES:
         raise ValueError(f"unknown ticket status {status!r}")
     now = services.clock.now()
     await tickets.add_event(session, ticket, status, now=now, actor=actor, note=note)
-    text = await _message(session, ticket, status, services.settings.tz)
+    text = await _message(session, ticket, status, services.settings.tz, reason)
     await tell_customer(
         session,
         ticket.customer_id,

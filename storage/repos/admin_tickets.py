@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -68,3 +70,25 @@ async def pending_after(session: AsyncSession, customer_id: int, after_id: int) 
 
 async def last_outbox_id(session: AsyncSession) -> int:
     return int(await session.scalar(select(func.max(OutboxMessage.id))) or 0)
+
+
+async def engineers(session: AsyncSession, store_id: int | None) -> list[Staff]:
+    """Active engineers a ticket of ``store_id`` can go to (every store's when it has none)."""
+    q = select(Staff).where(Staff.role == "engineer", Staff.active.is_(True))
+    if store_id is not None:
+        q = q.where(Staff.store_id == store_id)
+    return list(await session.scalars(q.order_by(Staff.name)))
+
+
+async def overdue_count(session: AsyncSession, now: datetime) -> int:
+    """Visits whose window has passed without being done or cancelled."""
+    return int(
+        await session.scalar(
+            select(func.count()).where(
+                ServiceTicket.status.not_in(("done", "cancelled")),
+                ServiceTicket.window_end.is_not(None),
+                ServiceTicket.window_end < now,
+            )
+        )
+        or 0
+    )

@@ -11,7 +11,7 @@ from bot import vocabulary
 from bot.web.common import services_of
 from bot.web.render import page
 from bot.web.svg import COLORS, Bar, columns, rows
-from storage.repos import admin_stats
+from storage.repos import admin_stats, admin_tickets
 
 DAYS = 14
 STATUS_COLORS = {
@@ -42,6 +42,7 @@ async def dashboard(request: web.Request) -> web.Response:
         intents = await admin_stats.intents(s, since)
         ratings = await admin_stats.ratings(s)
         sends = await admin_stats.sends(s)
+        overdue = await admin_tickets.overdue_count(s, services.clock.now())
     # a conversation: one person writing on one (local) day
     per_day = Counter(d for d, _ in {(t.astimezone(tz).date(), u) for t, u in times})
     days = [first + timedelta(days=i) for i in range(DAYS)]
@@ -83,5 +84,6 @@ async def dashboard(request: web.Request) -> web.Response:
             "average": average,
             "sends_total": sum(by_status.values()),
             "sends_by_channel": sends,
+            "overdue": overdue,
         },
     )
