@@ -60,6 +60,7 @@ TICKET_STATUS: Mapping[str, str] = {
 }
 TRADE_IN_STATUS: Mapping[str, str] = {
     "applied": "已申请",
+    "contacted": "已联系",
     "scheduled": "已约上门",
     "done": "已完成",
     "cancelled": "已取消",
@@ -67,6 +68,7 @@ TRADE_IN_STATUS: Mapping[str, str] = {
 }
 ORDER_STATUS: Mapping[str, str] = {
     "placed": "已下单",
+    "paid": "已付款",
     "shipped": "已发货",
     "done": "已完成",
     "cancelled": "已取消",
@@ -120,6 +122,13 @@ MESSAGE_TYPES: Mapping[str, str] = {
     "file": "文件",
     "event": "事件",
     "miniprogrampage": "小程序",
+}
+SUBJECTS: Mapping[str, str] = {
+    "trade_in": "以旧换新",
+    "order": "耗材订单",
+    "lead": "销售商机",
+    "ticket": "工单",
+    "customer": "客户资料",
 }
 IDENTITY_CHANNELS: Mapping[str, str] = {"mp": "公众号", "work": "企业微信"}
 HANDOFF_KINDS: Mapping[str, str] = {"complaint": "投诉", "human_agent": "转人工"}

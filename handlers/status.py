@@ -21,6 +21,7 @@ TICKET_STATUS = {
 }
 TRADE_IN_STATUS = {
     "applied": "已提交，导购会联系您约上门",
+    "contacted": "导购已联系您，正在约上门时间",
     "scheduled": "已约好上门时间",
     "done": "已完成",
     "cancelled": "已取消",
@@ -28,6 +29,7 @@ TRADE_IN_STATUS = {
 }
 ORDER_STATUS = {
     "placed": "已下单，准备发货",
+    "paid": "已付款，准备发货",
     "shipped": "已发货",
     "done": "已完成",
     "cancelled": "已取消",

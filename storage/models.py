@@ -380,3 +380,20 @@ class KeyValue(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     expires_at: Mapped[datetime | None]
+
+
+class AuditEntry(Base):
+    """Who changed what by hand (a store manager in the admin): a trade-in called, an order
+    shipped, a lead won, a visit moved. Shown on the customer's page."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(PK, primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(16))  # trade_in|order|lead|ticket|customer
+    subject_id: Mapped[int] = mapped_column(PK)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    before: Mapped[str | None] = mapped_column(String(32))
+    after: Mapped[str | None] = mapped_column(String(32))
+    note: Mapped[str | None] = mapped_column(String(200))

@@ -155,3 +155,78 @@ async def test_a_visit_whose_day_has_passed_is_flagged(client, services):
     assert "逾期" in await (await client.get("/admin/tickets")).text()
     assert "上门时间已过" in await (await client.get(f"/admin/tickets/{ticket.id}")).text()
     assert "有 1 张工单上门时间已过" in await (await client.get("/admin")).text()
+
+
+async def _row_id(services, model) -> int:
+    async with services.db.session() as s:
+        return await s.scalar(select(model.id).order_by(model.id))
+
+
+async def _move(client, where: str, row_id: int, status: str) -> str:
+    page = await client.get(f"/admin/{where}")
+    token = _hidden(await page.text(), "csrf")
+    resp = await client.post(
+        f"/admin/{where}/{row_id}/status", data={"csrf": token, "status": status}
+    )
+    assert resp.status == 200
+    return await resp.text()
+
+
+async def test_an_order_is_paid_and_shipped_and_the_customer_hears_of_it(client, services):
+    from storage.models import ConsumableOrder
+
+    order_id = await _order(services)
+    assert "已付款" in await _move(client, "orders", order_id, "paid")
+    await _move(client, "orders", order_id, "shipped")
+    async with services.db.session() as s:
+        order = await s.get(ConsumableOrder, order_id)
+    assert order.status == "shipped"
+    told = await _sent(services, await _openid(services, order.customer_id))
+    assert any(order.number in t and "已发货" in t for t in told), told
+    html = await (await client.get(f"/admin/customers/{order.customer_id}")).text()
+    assert "操作记录" in html and "管理员 admin · 耗材订单 · 已付款 → 已发货" in html
+
+
+async def test_a_step_out_of_order_is_refused(client, services):
+    from storage.models import ConsumableOrder
+
+    order_id = await _order(services)
+    html = await _move(client, "orders", order_id, "done")
+    assert "不能改成“已完成”" in html
+    async with services.db.session() as s:
+        assert (await s.get(ConsumableOrder, order_id)).status == "placed"
+
+
+async def test_a_lead_is_won_from_the_admin(client, services):
+    from storage.models import SalesLead
+
+    async with services.db.transaction() as s:
+        store_id = await s.scalar(select(Staff.store_id).limit(1))
+        lead = SalesLead(store_id=store_id, customer_name="张伟", interest="想换冰箱")
+        s.add(lead)
+        await s.flush()
+        lead_id = lead.id
+    await _move(client, "leads", lead_id, "contacted")
+    html = await _move(client, "leads", lead_id, "won")
+    assert "已成交" in html
+    async with services.db.session() as s:
+        assert (await s.get(SalesLead, lead_id)).status == "won"
+
+
+async def _order(services) -> int:
+    """A purifier filter order from the demo customer who has a purifier."""
+    from storage.models import ConsumableOrder
+
+    async with services.db.transaction() as s:
+        customer_id = await s.scalar(
+            select(ChannelIdentity.customer_id).where(ChannelIdentity.channel == "mp").limit(1)
+        )
+        order = ConsumableOrder(
+            number="F20261125-0099",
+            customer_id=customer_id,
+            items=[{"stage": "pp", "name": "PP棉滤芯", "qty": 1, "price_fen": 3900}],
+            total_fen=3900,
+        )
+        s.add(order)
+        await s.flush()
+        return order.id

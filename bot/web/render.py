@@ -69,6 +69,7 @@ def setup(app: web.Application, services: Services) -> None:
             "intent": vocabulary.intent,
             "reply_text": _reply_text,
             "send_error": vocabulary.send_error,
+            "subject": lambda s: vocabulary.label(vocabulary.SUBJECTS, s),
             "handoff": lambda s: vocabulary.label(vocabulary.HANDOFF_KINDS, s),
             "identity": lambda s: vocabulary.label(vocabulary.IDENTITY_CHANNELS, s),
             "msgtype": lambda s: vocabulary.label(vocabulary.MESSAGE_TYPES, s),

@@ -32,6 +32,7 @@ def setup(app: web.Application, services: Services) -> None:
     r.add_get("/admin/trade-ins", lists.trade_ins)
     r.add_get("/admin/orders", lists.orders)
     r.add_get("/admin/leads", lists.leads)
+    r.add_post("/admin/{what:trade-ins|orders|leads}/{id:\\d+}/status", lists.move)
     r.add_get("/admin/outbox", outbox.index)
     r.add_post("/admin/outbox/{id:\\d+}/retry", outbox.retry)
     r.add_get("/admin/care", care.calendar)

@@ -6,7 +6,7 @@ from aiohttp import web
 
 from bot.web.common import int_param, services_of
 from bot.web.render import page
-from storage.repos import admin_customers
+from storage.repos import admin_customers, audit
 
 PAGE = 50
 
@@ -28,7 +28,8 @@ async def detail(request: web.Request) -> web.Response:
     services = services_of(request)
     async with services.db.session() as s:
         f = await admin_customers.file(s, int(request.match_info["id"]))
+        changes = await audit.for_customer(s, f.customer.id) if f else []
     if f is None:
         raise web.HTTPNotFound(text="没有这位客户")
     today = services.clock.local_now().date()
-    return page(request, "admin/customer.html", {"f": f, "today": today})
+    return page(request, "admin/customer.html", {"f": f, "today": today, "changes": changes})
