@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Customer, Staff
+from storage.repos import care as care_repo
 from storage.repos import customers, identities, outbox, staff
 
 log = logging.getLogger(__name__)
@@ -21,13 +23,31 @@ async def tell_staff(
     idem_key: str | None = None,
     role: str | None = None,
     payload: dict | None = None,
+    task: tuple[str, str] | None = None,
+    today: date | None = None,
 ) -> Staff | None:
     """A WeCom app message (outbox ``work_app``, kind "notice") to the customer's guide or
-    someone at their store. Returns who was told (None when there is no staff)."""
+    someone at their store. Returns who was told (None when there is no staff).
+
+    With ``task=(kind, title)`` the same person also gets it on their 任务 list for
+    ``today`` (something to do, not only to read: book the visit, call back), once per
+    ``idem_key``."""
     person = await staff.contact_for(db, customer, role=role)
     if person is None:
         log.warning("no staff to tell about customer %s", customer.id)
         return None
+    if task is not None and today is not None and idem_key:
+        kind, title = task
+        await care_repo.add_guide_task(
+            db,
+            guide_userid=person.wecom_userid,
+            customer_id=customer.id,
+            kind=kind,
+            title=title,
+            text=None,
+            due_on=today,
+            idem_key=f"task:{idem_key}",
+        )
     row = await outbox.enqueue(
         db,
         channel="work_app",

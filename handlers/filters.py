@@ -386,6 +386,10 @@ async def submit(turn: Turn) -> str:
             ),
             idem_key=f"filter-order:{order.number}",
             payload={"order": order.number},
+            task=("order_visit", f"约上门换滤芯：{order.number}")
+            if order.with_install
+            else ("order_ship", f"滤芯发货：{order.number}"),
+            today=turn.local_now.date(),
         )
     tail = (
         "师傅会先联系您约时间上门换上。"

@@ -702,6 +702,8 @@ async def submit(turn: Turn) -> str:
         staff_text,
         idem_key=f"trade-in-new:{request.number}",
         payload={"trade_in": request.number, "ticket": ticket.number},
+        task=("trade_in_call", f"以旧换新回电约上门：{request.number}"),
+        today=turn.local_now.date(),
     )
     return (
         f"以旧换新申请提交好啦！单号 {request.number}\n"

@@ -29,6 +29,14 @@ async def svc(settings) -> AsyncIterator[Services]:
     await s.close()
 
 
+async def guide_says(svc: Services, userid: str, text: str) -> str:
+    from bot.work.router import run_command
+    from bot.work.staff import who
+
+    staff = await who(svc, userid)
+    return (await run_command(svc, staff, text)).text
+
+
 async def talk(svc: Services, lines: list[str], user: str = "u1") -> list[str]:
     return [await say(svc, line, user=user) for line in lines]
 
@@ -99,6 +107,9 @@ async def test_the_due_stages_are_proposed_and_ordered_with_fitting(svc):
     )
     [note] = await rows(svc, OutboxMessage, OutboxMessage.channel == "work_app")
     assert note.recipient == "G001" and "F20261125-0001" in note.text and "上门安装" in note.text
+    # and it is on the guide's list for today, not only a notice to read
+    tasks = await guide_says(svc, "G001", "任务")
+    assert "1. 约上门换滤芯：F20261125-0001" in tasks, tasks
 
     # fitted a week later: the order closes and the next due dates move
     catalog = Catalog(svc.settings.catalog)

@@ -72,6 +72,11 @@ async def test_quote_then_apply_writes_one_visit_and_tells_the_guide(svc):
     assert req.policy_id == "gov-2026-h2" and req.status == "applied"
     [note] = await rows(svc, OutboxMessage, OutboxMessage.channel == "work_app")
     assert note.recipient == "G001" and "T20261125-0001" in note.text and "¥540.00" in note.text
+    from bot.work.router import run_command
+    from bot.work.staff import who
+
+    tasks = (await run_command(svc, await who(svc, "G001"), "任务")).text
+    assert "以旧换新回电约上门：T20261125-0001" in tasks, tasks
     # the next "进度" shows it
     assert "T20261125-0001" in await say(svc, "查一下进度")
 
