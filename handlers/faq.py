@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from bot.dialog.forms import Turn
+from handlers import fault_advice
 from storage.models import Store
 
 _PRICE = re.compile(
@@ -35,6 +36,8 @@ def is_chat(turn: Turn) -> bool:
 
 def asks(turn: Turn) -> bool:
     """The message is one of these questions (no booking details in it)."""
+    if fault_advice.asks(turn):  # 「是不是要加氟」: advice first, a visit only when asked
+        return True
     text = turn.text.lower()
     if any(turn.entities(t) for t in ("phone", "address")):
         return False
@@ -59,6 +62,8 @@ async def answer(turn: Turn) -> str | None:
     """A short answer when the message asks one of these, else None."""
     if not asks(turn):
         return None
+    if advice := fault_advice.answer(turn):
+        return advice
     text = turn.text.lower()
     if _WHO.search(text):
         return (

@@ -44,6 +44,9 @@ SHORTCUTS: dict[str, str] = {
     "人工": "human_agent",
     "转人工": "human_agent",
     "人工客服": "human_agent",
+    "约师傅": "repair",  # the offer after fault advice (handlers/fault_advice.py)
+    "约师傅上门": "repair",
+    "预约维修": "repair",
     "菜单": "greeting",
     "帮助": "greeting",
     "办延保": "warranty_plan",
