@@ -20,6 +20,7 @@ from bot.dialog import extractors as ex
 from bot.dialog import words
 from bot.dialog.forms import Form, Slot, Turn
 from bot.nlu.numerals import to_int
+from handlers import formula
 from handlers.catalog import Catalog
 from handlers.common import customer_label, tell_staff
 from handlers.filter_schedule import StageDue, device_schedule, record_replacement, schedule
@@ -50,8 +51,13 @@ def _label(d: Device) -> str:
 
 
 async def start(turn: Turn) -> str | None:
-    """A single registered purifier we know nothing about: say so now, offer a person."""
+    """Formula (or another supply) named, or nothing but a supply registered: that reorder
+    (handlers/formula.py). A single registered purifier we know nothing about: say so now,
+    offer a person."""
     regs = await _purifiers(turn)
+    await formula.decide(turn, has_purifier=bool(regs))
+    if _supply(turn):
+        return None
     if len(regs) == 1:
         d = regs[0]
         if catalog_of(turn).purifier(d.model) is None and not d.stages:
@@ -63,12 +69,32 @@ async def start(turn: Turn) -> str | None:
     return None
 
 
+def _supply(turn: Turn) -> bool:
+    return bool(turn.scratch.get(formula.MODE))
+
+
+def _filters(turn: Turn) -> bool:
+    return not _supply(turn)
+
+
 async def _has_purifier(turn: Turn) -> bool:
-    return bool(await _purifiers(turn))
+    return _filters(turn) and bool(await _purifiers(turn))
 
 
 async def _no_purifier(turn: Turn) -> bool:
-    return not await _purifiers(turn)
+    return _filters(turn) and not await _purifiers(turn)
+
+
+def _qty_extract(turn: Turn) -> int | None:
+    return formula.extract_qty(turn) if _supply(turn) else extract_qty(turn)
+
+
+async def _qty_prompt(turn: Turn) -> str:
+    return formula.qty_prompt(turn) if _supply(turn) else await qty_prompt(turn)
+
+
+def _qty_valid(turn: Turn, value: int) -> str | None:
+    return formula.valid_qty(turn, value) if _supply(turn) else valid_qty(turn, value)
 
 
 async def device_prefill(turn: Turn) -> int | None:
@@ -329,6 +355,8 @@ def _total(items: list[dict[str, Any]], fee: int) -> int:
 
 
 async def confirm(turn: Turn) -> str:
+    if _supply(turn):
+        return formula.confirm(turn)
     s = turn.slots
     items = await _items(turn)
     fee = catalog_of(turn).filter_install_fee_fen if s.get("install") else 0
@@ -346,8 +374,9 @@ async def confirm(turn: Turn) -> str:
 async def submit(turn: Turn) -> str:
     s = turn.slots
     customer = turn.customer
-    items = await _items(turn)
-    fee = catalog_of(turn).filter_install_fee_fen if s.get("install") else 0
+    supply = _supply(turn)
+    items = formula.items(turn) if supply else await _items(turn)
+    fee = catalog_of(turn).filter_install_fee_fen if s.get("install") and not supply else 0
     order, created = await orders.create(
         turn.db,
         customer_id=customer.id,
@@ -355,7 +384,7 @@ async def submit(turn: Turn) -> str:
         source_key=turn.source_key,
         device_id=s.get("device"),
         items=items,
-        total_fen=_total(items, fee),
+        total_fen=formula.total(items) if supply else _total(items, fee),
         address=s["address"],
         phone=s["phone"],
         with_install=bool(s.get("install")),
@@ -367,6 +396,19 @@ async def submit(turn: Turn) -> str:
         if not customer.phone and await customers.by_phone(turn.db, s["phone"]) is None:
             customer.phone = s["phone"]
         what = "、".join(f"{i['name']}×{i['qty']}" for i in items)
+        if supply:
+            await tell_staff(
+                turn.db,
+                customer,
+                f"【补货订单】{order.number}\n客户：{customer_label(customer)} {s['phone']}\n"
+                f"商品：{what}\n合计：{yuan(order.total_fen)}\n地址：{s['address']}\n"
+                "请确认价格和库存后安排发货。",
+                idem_key=f"supply-order:{order.number}",
+                payload={"order": order.number},
+                task=("order_ship", f"补货发货：{order.number}"),
+                today=turn.local_now.date(),
+            )
+            return formula.done_text(order.number, items)
         model = s.get("model") or (d.model if (d := await _device(turn)) else "")
         await tell_staff(
             turn.db,
@@ -391,6 +433,8 @@ async def submit(turn: Turn) -> str:
             else ("order_ship", f"滤芯发货：{order.number}"),
             today=turn.local_now.date(),
         )
+    if supply:
+        return formula.done_text(order.number, items)
     tail = (
         "师傅会先联系您约时间上门换上。"
         if order.with_install
@@ -418,6 +462,13 @@ FORM = Form(
     start=start,
     slots=[
         Slot(
+            "supply",
+            prompt=formula.prompt,
+            extract=formula.extract,
+            prefill=formula.prefill,
+            required=formula.wanted,
+        ),
+        Slot(
             "device",
             prompt=device_prompt,
             extract=extract_device,
@@ -431,12 +482,12 @@ FORM = Form(
             validate=valid_model,
             required=_no_purifier,
         ),
-        Slot("stages", prompt=stages_prompt, extract=extract_stages),
+        Slot("stages", prompt=stages_prompt, extract=extract_stages, required=_filters),
         Slot(
             "qty",
-            prompt=qty_prompt,
-            extract=extract_qty,
-            validate=valid_qty,
+            prompt=_qty_prompt,
+            extract=_qty_extract,
+            validate=_qty_valid,
         ),
         Slot(
             "address",
@@ -453,7 +504,7 @@ FORM = Form(
             validate=ex.valid_phone,
             prefill=lambda turn: turn.customer.phone,
         ),
-        Slot("install", prompt=install_prompt, extract=extract_install),
+        Slot("install", prompt=install_prompt, extract=extract_install, required=_filters),
     ],
     submit=submit,
     confirm=confirm,

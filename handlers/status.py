@@ -61,7 +61,10 @@ def trade_in_line(r: TradeInRequest, visit: ServiceTicket | None) -> str:
 def order_line(o: ConsumableOrder) -> str:
     items = "、".join(f"{i['name']}×{i['qty']}" for i in o.items or [])
     fit = "，含上门安装" if o.with_install else ""
-    return f"· 滤芯订单 {o.number}（{items}{fit}）：{ORDER_STATUS.get(o.status, o.status)}，{yuan(o.total_fen)}"
+    supply = bool(o.items) and all(i.get("stage") == "supply" for i in o.items)
+    what = "补货订单" if supply else "滤芯订单"
+    state = ORDER_STATUS.get(o.status, o.status)
+    return f"· {what} {o.number}（{items}{fit}）：{state}，{yuan(o.total_fen)}"
 
 
 async def respond(turn: Turn) -> str:

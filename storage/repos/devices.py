@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from storage.models import ConsumableStage, Device
+from storage.models import ConsumableStage, Device, Supply
 from storage.repos.upsert import update_changed
 
 
@@ -102,3 +102,14 @@ async def set_stage_replaced(
         row.life_days = life_days
     await session.flush()
     return row
+
+
+async def supplies_for(session: AsyncSession, customer_id: int) -> list[Supply]:
+    """The customer's active supplies used at a known rate (baby formula…)."""
+    return list(
+        await session.scalars(
+            select(Supply)
+            .where(Supply.customer_id == customer_id, Supply.active.is_(True))
+            .order_by(Supply.id)
+        )
+    )
