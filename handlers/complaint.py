@@ -16,18 +16,22 @@ from handlers.common import customer_label, tell_customer, tell_staff
 from storage.repos import handoffs
 
 
-async def _hand_off(turn: Turn, kind: str, opening: str) -> Reply:
+async def _hand_off(turn: Turn, kind: str, opening: str, why: str | None = None) -> Reply:
+    """Open a hand-off and tell the store. ``why`` (what the customer wanted, when the bot
+    knows it better than their words) goes into the notice before their words."""
     quiet = int(turn.services.settings.service.get("handoff_quiet_minutes", 30))
     row = await handoffs.open_handoff(
         turn.db,
         turn.customer.id,
         kind,
-        reason=turn.text or None,
+        reason=(f"{why}｜{turn.text}" if why else turn.text) or None,
         now=turn.now,
         quiet_until=turn.now + timedelta(minutes=quiet),
     )
     what = "投诉" if kind == "complaint" else "要找人工"
     said = f"：“{turn.text[:80]}”" if turn.text else ""
+    if why:
+        said = f"（{why}）{said}"
     who = await tell_staff(
         turn.db,
         turn.customer,
@@ -52,6 +56,12 @@ async def complaint(turn: Turn) -> Reply:
 
 async def human_agent(turn: Turn) -> Reply:
     return await _hand_off(turn, "human_agent", "好的，")
+
+
+async def for_a_reason(turn: Turn, why: str, opening: str = "好的，") -> Reply:
+    """A hand-off the bot decides on, with what the customer wanted (e.g. cancelling a visit
+    whose engineer is already on the way)."""
+    return await _hand_off(turn, "human_agent", opening, why)
 
 
 async def release(services: Services, customer_id: int) -> int:

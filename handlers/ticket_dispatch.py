@@ -12,7 +12,8 @@ from datetime import datetime, tzinfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import Services
-from handlers.common import DELIVER_SOON, tell_customer
+from handlers.common import DELIVER_SOON
+from handlers.common import tell_customer as _tell_customer
 from handlers.ticket_updates import engineer_title, move_ticket
 from storage.models import ServiceTicket, Staff
 from storage.repos import outbox, tickets
@@ -99,7 +100,7 @@ async def assign_engineer(
         await tickets.add_event(
             db, ticket, ticket.status, now=services.clock.now(), actor=actor, note=note
         )
-        await tell_customer(
+        await _tell_customer(
             db,
             ticket.customer_id,
             f"您的服务单 {ticket.number} 改由{title}上门，时间不变："
@@ -124,8 +125,11 @@ async def reschedule(
     start: datetime,
     end: datetime,
     actor: str,
+    *,
+    tell_customer: bool = True,
 ) -> None:
-    """Move the visit window; the customer is told and asked to say if it does not suit."""
+    """Move the visit window; the customer is told and asked to say if it does not suit
+    (unless they asked for it themselves: ``tell_customer=False``, the chat answers)."""
     _open(ticket)
     now = services.clock.now()
     if end <= start:
@@ -140,13 +144,14 @@ async def reschedule(
     await tickets.add_event(
         db, ticket, ticket.status, now=now, actor=actor, note=f"改期：{old} → {new}"
     )
-    await tell_customer(
-        db,
-        ticket.customer_id,
-        f"店里把您的服务单 {ticket.number} 的上门时间调整为 {new}（原 {old}）。"
-        "方便的话回复“可以”；不方便请直接告诉我您合适的时间。",
-        idem_key=f"dispatch:{ticket.id}:customer-window:{n}",
-    )
+    if tell_customer:
+        await _tell_customer(
+            db,
+            ticket.customer_id,
+            f"店里把您的服务单 {ticket.number} 的上门时间调整为 {new}（原 {old}）。"
+            "方便的话回复“可以”；不方便请直接告诉我您合适的时间。",
+            idem_key=f"dispatch:{ticket.id}:customer-window:{n}",
+        )
     if ticket.engineer_id and (person := await db.get(Staff, ticket.engineer_id)):
         await _tell_engineer(
             db,
@@ -158,17 +163,29 @@ async def reschedule(
 
 
 async def cancel(
-    services: Services, db: AsyncSession, ticket: ServiceTicket, reason: str, actor: str
+    services: Services,
+    db: AsyncSession,
+    ticket: ServiceTicket,
+    reason: str,
+    actor: str,
+    *,
+    tell_customer: bool = True,
 ) -> None:
-    """Cancel the visit with a reason the customer and the engineer both read."""
+    """Cancel the visit with a reason the customer and the engineer both read (the customer
+    is not messaged when they cancelled it themselves: ``tell_customer=False``)."""
     _open(ticket)
     reason = reason.strip()[:100]
     if not reason:
         raise DispatchError("请写上取消的原因。")
     n = len(await tickets.events(db, ticket.id))
-    await move_ticket(
-        services, db, ticket, "cancelled", actor, note=f"取消原因：{reason}", reason=reason
-    )
+    if tell_customer:
+        await move_ticket(
+            services, db, ticket, "cancelled", actor, note=f"取消原因：{reason}", reason=reason
+        )
+    else:
+        await tickets.add_event(
+            db, ticket, "cancelled", now=services.clock.now(), actor=actor, note=reason
+        )
     if ticket.engineer_id and (person := await db.get(Staff, ticket.engineer_id)):
         await _tell_engineer(
             db, person, ticket, f"【取消】{ticket.number} 已取消：{reason}", f"cancel:{n}"

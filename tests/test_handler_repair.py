@@ -253,6 +253,8 @@ async def test_two_registered_units_of_the_said_category_are_asked_apart(service
     assert ticket.device_id == bedroom and ticket.symptom == "漏水"
 
 
-async def test_cancelling_a_booked_visit_points_to_a_person(services):
+async def test_cancelling_a_booked_visit_asks_once_then_cancels(services):
+    # before: "回复“人工”" (a customer could not cancel without a person); issue 21
     await book(services)
-    assert "人工" in await say(services, "取消预约")
+    assert "要取消这张服务单吗" in await say(services, "取消预约")
+    assert "已取消" in await say(services, "是")

@@ -158,18 +158,30 @@ async def handle(turn: Turn) -> Reply:
             return await _continue(turn, form, intent="unknown")
         return _as_reply(await smalltalk.non_text(turn), "non_text")
 
+    from handlers import booking_change  # 改到后天上午 / 取消预约 for a booked visit
+
+    if st.get(booking_change.PENDING):
+        answered = await booking_change.follow_up(turn)
+        if answered is not None:
+            return answered
+
     if words.is_cancel(turn.text):
         form = _current_form(st)
+        if form is None and (changed := await booking_change.request(turn)) is not None:
+            return changed
         clear_form(st)
         st.pop("unknowns", None)
         if form is not None:
             return Reply(text=f"好的，{form.title}已取消。还有什么可以帮您？", intent="cancel")
         if re.search(r"预约|工单|订单|单子|上门", turn.text):
             return Reply(
-                text="要取消已经约好的服务的话，回复“人工”，店里同事马上帮您处理～",
+                text="您目前没有待上门的服务单～需要的话直接跟我说要办什么就行。",
                 intent="cancel",
             )
         return Reply(text="好的～有需要随时找我。", intent="cancel")
+
+    if _current_form(st) is None and (changed := await booking_change.request(turn)) is not None:
+        return changed
 
     if st.pop("offered_human", None) and words.is_yes(turn.text):
         clear_form(st)
