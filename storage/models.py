@@ -380,3 +380,19 @@ class KeyValue(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     expires_at: Mapped[datetime | None]
+
+
+class AdminSession(Base):
+    """A signed-in admin console session. The cookie holds a random token; only its SHA-256
+    is stored. ``password_tag`` ties the session to the password it was opened with."""
+
+    __tablename__ = "admin_sessions"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # shown on /admin
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    username: Mapped[str] = mapped_column(String(64))
+    csrf: Mapped[str] = mapped_column(String(64))
+    password_tag: Mapped[str] = mapped_column(String(64))
+    ip: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)

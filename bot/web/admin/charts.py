@@ -38,6 +38,13 @@ STATUS_COLORS = {
 }
 
 
+async def _active_sessions(request: web.Request):
+    from bot.web.admin.session import AUTH, STORE
+
+    now = services_of(request).clock.now()
+    return await request.app[STORE].listing(request.app[AUTH].password_tag, now)
+
+
 async def dashboard(request: web.Request) -> web.Response:
     services = services_of(request)
     tz = services.settings.tz
@@ -86,5 +93,7 @@ async def dashboard(request: web.Request) -> web.Response:
             "average": average,
             "sends_total": sum(by_status.values()),
             "sends_by_channel": sends,
+            "sessions": await _active_sessions(request),
+            "notice": request.query.get("notice"),
         },
     )

@@ -10,7 +10,7 @@ import logging
 
 from aiohttp import web
 
-from bot.web.common import ADMIN, services_of
+from bot.web.common import ADMIN, path_id, services_of
 from bot.web.render import page
 from storage.repos import admin_customers, admin_tickets
 
@@ -45,7 +45,7 @@ async def index(request: web.Request) -> web.Response:
 async def detail(request: web.Request) -> web.Response:
     services = services_of(request)
     async with services.db.session() as s:
-        ticket = await admin_tickets.get(s, int(request.match_info["id"]))
+        ticket = await admin_tickets.get(s, path_id(request))
         if ticket is None:
             raise web.HTTPNotFound(text="没有这张工单")
         f = await admin_customers.file(s, ticket.customer_id, recent=10)
@@ -67,7 +67,7 @@ async def detail(request: web.Request) -> web.Response:
 
 async def change_status(request: web.Request) -> web.Response:
     services = services_of(request)
-    ticket_id = int(request.match_info["id"])
+    ticket_id = path_id(request)
     form = await request.post()
     status = str(form.get("status") or "")
     if status not in statuses():
