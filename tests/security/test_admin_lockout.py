@@ -9,7 +9,6 @@ import pytest
 
 from bot.web import auth as auth_module
 from bot.web.admin.session import AUTH
-from bot.web.lockout import LockoutStore
 from tests.conftest import NOW, make_settings
 from tests.security.admin_kit import login, login_token, start
 
@@ -47,7 +46,7 @@ async def proxied(db_path):
     await services.close()
 
 
-def _approx_bytes(store: LockoutStore) -> int:
+def _approx_bytes(store) -> int:
     total = sys.getsizeof(store._times)
     for key, times in store._times.items():
         total += sys.getsizeof(key) + sys.getsizeof(times) + sum(sys.getsizeof(t) for t in times)

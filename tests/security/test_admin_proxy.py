@@ -8,11 +8,10 @@ import pytest
 
 from bot.config import ConfigError
 from bot.context import build_services
-from bot.web.client_ip import networks, resolve
 from tests.conftest import NOW, REPO, make_settings
 from tests.security.admin_kit import login, start
 
-TRUSTED = networks(("127.0.0.1", "10.0.0.0/8"))
+TRUSTED_TEXT = ("127.0.0.1", "10.0.0.0/8")
 
 
 async def _console(db_path, proxies):
@@ -62,6 +61,9 @@ async def test_without_trusted_proxies_forwarded_for_is_ignored(services):
 
 
 def test_the_right_most_untrusted_hop_is_the_client():
+    from bot.web.client_ip import networks, resolve
+
+    TRUSTED = networks(TRUSTED_TEXT)
     # a client can write anything left of what the proxy appends
     assert resolve("127.0.0.1", ["1.2.3.4, 203.0.113.5"], TRUSTED) == "203.0.113.5"
     assert resolve("127.0.0.1", ["1.2.3.4", "203.0.113.5, 10.1.2.3"], TRUSTED) == "203.0.113.5"
@@ -75,6 +77,7 @@ def test_the_right_most_untrusted_hop_is_the_client():
 
 def test_trusted_proxies_from_the_environment(monkeypatch):
     from bot.config import load_settings
+    from bot.web.client_ip import networks
 
     monkeypatch.setenv("WXBOT_SERVER__TRUSTED_PROXIES", "10.0.0.1, 172.16.0.0/12")
     got = load_settings(REPO / "config.yaml").server.trusted_proxies

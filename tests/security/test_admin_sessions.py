@@ -9,9 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.context import build_services
-from bot.web.admin.session import STORE
 from bot.web.passwords import hash_password
-from storage.models import AdminSession
 from tests.conftest import NOW, make_settings
 from tests.security.admin_kit import csrf_of, login, session_cookie, start
 
@@ -21,6 +19,8 @@ def _session_ids(html: str) -> list[str]:
 
 
 async def _rows(services) -> int:
+    from storage.models import AdminSession
+
     async with services.db.session() as s:
         return await s.scalar(select(func.count(AdminSession.id)))
 
@@ -114,6 +114,7 @@ async def test_csrf_of_another_session_does_not_pass(services):
 async def test_sessions_in_redis_end_at_logout(services):
     import redis.asyncio as aioredis
 
+    from bot.web.admin.session import STORE
     from bot.web.sessions import RedisSessions
 
     r = aioredis.from_url("redis://127.0.0.1:6379/0", decode_responses=True)
