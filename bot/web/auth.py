@@ -42,7 +42,7 @@ MAX_FAILURES = 5
 WINDOW = timedelta(minutes=15)
 IP_MAX_FAILURES = 50
 MAX_TRACKED = 10_000  # keys per lock-out store (about 200 bytes each)
-VERIFY_THREADS = 2
+VERIFY_THREADS = 1
 MAX_PENDING_CHECKS = 16  # password checks queued at once; beyond that: "busy, try later"
 _pool: ThreadPoolExecutor | None = None
 
@@ -88,6 +88,7 @@ class AdminAuth:
         )
     )
     pending_checks: int = 0
+    busy_refusals: int = 0
     _dummy_hash: str | None = None
 
     @classmethod

@@ -144,7 +144,9 @@ async def login(request: web.Request) -> web.Response:
         )
     ok = await auth.check_password(user, password)
     if ok is None:
-        log.warning("admin: login refused, too many password checks under way")
+        if auth.busy_refusals % 100 == 0:  # one line per hundred, not one per attempt
+            log.warning("admin: login refused, too many password checks under way")
+        auth.busy_refusals += 1
         return _login_page(request, error="登录的人太多，请稍后再试。", status=503, user=user[:64])
     if not ok:
         auth.failed(ip, user, now)
