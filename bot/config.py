@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -163,6 +170,15 @@ class Settings(BaseSettings):
         except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {v!r}") from exc
         return v
+
+    @model_validator(mode="after")
+    def _admin_session_store(self) -> Settings:
+        store = str((self.admin or {}).get("session_store", "database"))
+        if store not in ("database", "redis"):
+            raise ValueError(f"admin.session_store must be database or redis, not {store!r}")
+        if store == "redis" and not self.redis.url:
+            raise ValueError("admin.session_store is redis but redis.url is not set")
+        return self
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:

@@ -88,3 +88,16 @@ def test_trusted_proxies_from_the_environment(monkeypatch):
     with pytest.raises(ConfigError) as err:
         load_settings(REPO / "config.yaml")
     assert "server.trusted_proxies" in str(err.value)
+
+
+def test_the_session_store_setting_is_checked_at_start(monkeypatch):
+    from bot.config import load_settings
+
+    monkeypatch.setenv("WXBOT_ADMIN__SESSION_STORE", "memcached")
+    with pytest.raises(ConfigError) as err:
+        load_settings(REPO / "config.yaml")
+    assert "admin.session_store must be database or redis" in str(err.value)
+    monkeypatch.setenv("WXBOT_ADMIN__SESSION_STORE", "redis")
+    with pytest.raises(ConfigError) as err:
+        load_settings(REPO / "config.yaml")
+    assert "redis.url is not set" in str(err.value)
