@@ -7,15 +7,28 @@ package), then the defaults below.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import zoneinfo
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
@@ -103,6 +116,22 @@ class SecuritySettings(_Section):
 class ServerSettings(_Section):
     host: str = "127.0.0.1"
     port: int = Field(8080, gt=0, lt=65536)
+    # reverse proxies whose X-Forwarded-For is believed (IPs or CIDRs); see bot/web/client_ip.py
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxies(cls, v: Any) -> Any:
+        if isinstance(v, str) and v.strip().startswith("["):
+            v = yaml.safe_load(v)  # WXBOT_SERVER__TRUSTED_PROXIES='["10.0.0.1"]'
+        elif isinstance(v, str):  # WXBOT_SERVER__TRUSTED_PROXIES="10.0.0.1, 10.1.0.0/16"
+            v = [part.strip() for part in v.split(",") if part.strip()]
+        for item in v or []:
+            try:
+                ipaddress.ip_network(str(item).strip(), strict=False)
+            except ValueError:
+                raise ValueError(f"{item!r} is not an IP address or network") from None
+        return v
 
 
 class Settings(BaseSettings):
@@ -141,6 +170,15 @@ class Settings(BaseSettings):
         except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {v!r}") from exc
         return v
+
+    @model_validator(mode="after")
+    def _admin_session_store(self) -> Settings:
+        store = str((self.admin or {}).get("session_store", "database"))
+        if store not in ("database", "redis"):
+            raise ValueError(f"admin.session_store must be database or redis, not {store!r}")
+        if store == "redis" and not self.redis.url:
+            raise ValueError("admin.session_store is redis but redis.url is not set")
+        return self
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:

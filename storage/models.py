@@ -397,3 +397,19 @@ class AuditEntry(Base):
     before: Mapped[str | None] = mapped_column(String(32))
     after: Mapped[str | None] = mapped_column(String(32))
     note: Mapped[str | None] = mapped_column(String(200))
+
+
+class AdminSession(Base):
+    """A signed-in admin console session. The cookie holds a random token; only its SHA-256
+    is stored. ``password_tag`` ties the session to the password it was opened with."""
+
+    __tablename__ = "admin_sessions"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # shown on /admin
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    username: Mapped[str] = mapped_column(String(64))
+    csrf: Mapped[str] = mapped_column(String(64))
+    password_tag: Mapped[str] = mapped_column(String(64))
+    ip: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)

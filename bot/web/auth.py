@@ -1,39 +1,57 @@
-"""Admin sign-in: who may log in, signed session cookies, CSRF tokens, and the lock-out.
+"""Admin sign-in: who may log in, the password check, CSRF tokens, and the lock-out.
 
 - The password hash comes from ``WXBOT_ADMIN_PASSWORD_HASH`` (or ``admin.password_hash``
   in config); ``wxbot admin hash-password`` prints one. In sandbox mode with no hash set,
   the demo password :data:`DEMO_PASSWORD` works and the login page says so. Outside
   sandbox mode with no hash, nobody can log in.
-- The session cookie is ``payload.signature`` (HMAC-SHA256), HttpOnly, SameSite=Strict,
-  Secure outside sandbox mode. Changing the password hash ends every session.
+- Sessions live server-side (bot/web/sessions.py); the cookie holds a random token.
+  Changing the password hash (or the user name) ends every session: each is tied to
+  :attr:`AdminAuth.password_tag`.
 - Every POST under /admin carries the session's CSRF token (form field ``csrf`` or the
   ``X-CSRF-Token`` header); the login form carries a signed pre-session token.
-- :data:`MAX_FAILURES` failed logins in :data:`WINDOW` for one IP and user name lock that
-  pair out until the window has passed (a correct password is refused meanwhile).
+- :data:`MAX_FAILURES` failed logins in :data:`WINDOW` for one client address and user
+  name lock that pair out until the window has passed (a correct password is refused
+  meanwhile); :data:`IP_MAX_FAILURES` lock the address out whatever the name. Both stores
+  are bounded (bot/web/lockout.py).
+- Every attempt costs one scrypt check, known user name or not (no enumeration by
+  timing), on a small thread pool of its own so a flood cannot stall the event loop.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
 import json
 import os
 import secrets
-from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from bot.context import Services
-from bot.web.passwords import hash_password
+from bot.web.lockout import LockoutStore, key_of
+from bot.web.passwords import hash_password, verify_password
 
 DEMO_PASSWORD = "wxbot-demo"
 COOKIE = "wxbot_admin"
 LOGIN_COOKIE = "wxbot_login"
 MAX_FAILURES = 5
 WINDOW = timedelta(minutes=15)
-MAX_TRACKED = 10_000
+IP_MAX_FAILURES = 50
+MAX_TRACKED = 10_000  # keys per lock-out store (about 200 bytes each)
+VERIFY_THREADS = 1
+MAX_PENDING_CHECKS = 16  # password checks queued at once; beyond that: "busy, try later"
+_pool: ThreadPoolExecutor | None = None
+
+
+def _executor() -> ThreadPoolExecutor:
+    global _pool
+    if _pool is None:
+        _pool = ThreadPoolExecutor(VERIFY_THREADS, thread_name_prefix="admin-password")
+    return _pool
 
 
 def same(a: str, b: str) -> bool:
@@ -59,9 +77,19 @@ class AdminAuth:
     secure_cookie: bool
     session_ttl: timedelta
     secret: bytes
-    failures: dict[tuple[str, str], list[datetime]] = field(
-        default_factory=lambda: defaultdict(list)
+    lockout: LockoutStore = field(
+        default_factory=lambda: LockoutStore(
+            limit=MAX_FAILURES, window=WINDOW, max_entries=MAX_TRACKED
+        )
     )
+    ip_lockout: LockoutStore = field(
+        default_factory=lambda: LockoutStore(
+            limit=IP_MAX_FAILURES, window=WINDOW, max_entries=MAX_TRACKED
+        )
+    )
+    pending_checks: int = 0
+    busy_refusals: int = 0
+    _dummy_hash: str | None = None
 
     @classmethod
     def from_services(cls, services: Services) -> AdminAuth:
@@ -108,12 +136,33 @@ class AdminAuth:
             return None
         return data
 
-    # -- sessions --------------------------------------------------------------------
-    def new_session(self, user: str, now: datetime) -> tuple[str, str]:
-        """(cookie value, CSRF token) for a fresh session."""
-        csrf = secrets.token_urlsafe(24)
-        exp = (now + self.session_ttl).timestamp()
-        return self.seal("session", {"u": user, "exp": exp, "csrf": csrf}), csrf
+    # -- sessions and passwords ----------------------------------------------------
+    @property
+    def password_tag(self) -> str:
+        """Names the current credentials; sessions opened under others are void."""
+        text = f"{self.username}|{self.password_hash or ''}"
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def _check(self, user: str, password: str) -> bool:
+        stored = self.password_hash
+        if stored is None:  # nobody may log in, but the attempt costs the same
+            if self._dummy_hash is None:
+                self._dummy_hash = hash_password(secrets.token_urlsafe(16))
+            stored = self._dummy_hash
+        # always one scrypt, whatever the name: unknown names answer no faster
+        good = verify_password(password, stored)
+        return good and self.password_hash is not None and same(user, self.username)
+
+    async def check_password(self, user: str, password: str) -> bool | None:
+        """Whether (user, password) may log in; None when too many checks are queued."""
+        if self.pending_checks >= MAX_PENDING_CHECKS:
+            return None
+        self.pending_checks += 1
+        try:
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(_executor(), self._check, user, password)
+        finally:
+            self.pending_checks -= 1
 
     def login_token(self, now: datetime) -> str:
         """The pre-session CSRF token for the login form (cookie and hidden field)."""
@@ -122,23 +171,12 @@ class AdminAuth:
         )
 
     # -- lock-out --------------------------------------------------------------------
-    def _recent(self, key: tuple[str, str], now: datetime) -> list[datetime]:
-        kept = [t for t in self.failures.get(key, []) if now - t < WINDOW]
-        if kept:
-            self.failures[key] = kept
-        else:
-            self.failures.pop(key, None)
-        return kept
-
     def locked(self, ip: str, user: str, now: datetime) -> bool:
-        return len(self._recent((ip, user), now)) >= MAX_FAILURES
+        return self.ip_lockout.locked(key_of(ip), now) or self.lockout.locked(key_of(ip, user), now)
 
     def failed(self, ip: str, user: str, now: datetime) -> None:
-        if len(self.failures) > MAX_TRACKED:  # many names tried: forget the stale ones
-            for key in list(self.failures):
-                self._recent(key, now)
-        self._recent((ip, user), now)
-        self.failures[(ip, user)].append(now)
+        self.ip_lockout.failed(key_of(ip), now)
+        self.lockout.failed(key_of(ip, user), now)
 
     def succeeded(self, ip: str, user: str) -> None:
-        self.failures.pop((ip, user), None)
+        self.lockout.clear(key_of(ip, user))

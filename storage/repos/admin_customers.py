@@ -31,9 +31,13 @@ async def search(
     """Customers matching ``q`` (name, phone or address), with their device count; and the total."""
     where = []
     if q:
-        like = f"%{q.strip()}%"
+        term = q.strip()  # % and _ are matched as themselves (escaped), not as wildcards
         where.append(
-            or_(Customer.name.like(like), Customer.phone.like(like), Customer.address.like(like))
+            or_(
+                Customer.name.contains(term, autoescape=True),
+                Customer.phone.contains(term, autoescape=True),
+                Customer.address.contains(term, autoescape=True),
+            )
         )
     total = await session.scalar(select(func.count(Customer.id)).where(*where)) or 0
     devices = (

@@ -18,10 +18,15 @@ async def by_phone(session: AsyncSession, phone: str) -> Customer | None:
 async def search(
     session: AsyncSession, term: str, store_id: int | None = None, limit: int = 5
 ) -> list[Customer]:
-    """By phone (full or prefix; four digits also match the tail, "尾号0002"), or name."""
-    matches = [Customer.phone.startswith(term), Customer.name == term, Customer.name.contains(term)]
+    """By phone (full or prefix; four digits also match the tail, "尾号0002"), or name.
+    ``%`` and ``_`` in ``term`` are matched as themselves (escaped), not as wildcards."""
+    matches = [
+        Customer.phone.startswith(term, autoescape=True),
+        Customer.name == term,
+        Customer.name.contains(term, autoescape=True),
+    ]
     if len(term) == 4 and term.isdigit():
-        matches.append(Customer.phone.endswith(term))
+        matches.append(Customer.phone.endswith(term, autoescape=True))
     q = select(Customer).where(or_(*matches))
     if store_id is not None:
         q = q.where(Customer.store_id == store_id)

@@ -26,7 +26,9 @@ async def find(session: AsyncSession, term: str) -> list[Group]:
     if exact is not None:
         return [exact]
     return list(
-        await session.scalars(select(Group).where(Group.name.contains(term)).order_by(Group.id))
+        await session.scalars(
+            select(Group).where(Group.name.contains(term, autoescape=True)).order_by(Group.id)
+        )
     )
 
 

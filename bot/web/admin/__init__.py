@@ -5,14 +5,16 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.context import Services
-from bot.web.admin.session import AUTH, guard
+from bot.web.admin.session import AUTH, STORE, guard
 from bot.web.auth import AdminAuth
 
 
 def setup(app: web.Application, services: Services) -> None:
     from bot.web.admin import care, charts, customers, lists, outbox, session, tickets
+    from bot.web.sessions import make_store
 
     app[AUTH] = AdminAuth.from_services(services)
+    app[STORE] = make_store(services)
     app[care.CACHE] = {}
     app.middlewares.append(guard)
     r = app.router
@@ -21,6 +23,7 @@ def setup(app: web.Application, services: Services) -> None:
     r.add_get("/admin/login", session.login_form)
     r.add_post("/admin/login", session.login)
     r.add_post("/admin/logout", session.logout)
+    r.add_post("/admin/sessions/{sid:[0-9a-f]{16}}/end", session.end_session)
     r.add_get("/admin/customers", customers.index)
     r.add_get("/admin/customers/{id:\\d+}", customers.detail)
     r.add_get("/admin/tickets", tickets.index)

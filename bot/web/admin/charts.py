@@ -31,6 +31,13 @@ def _by_label(counts: list[tuple[str, int]]) -> Counter[str]:
     return out
 
 
+async def _active_sessions(request: web.Request):
+    from bot.web.admin.session import AUTH, STORE
+
+    now = services_of(request).clock.now()
+    return await request.app[STORE].listing(request.app[AUTH].password_tag, now)
+
+
 async def dashboard(request: web.Request) -> web.Response:
     services = services_of(request)
     tz = services.settings.tz
@@ -85,5 +92,7 @@ async def dashboard(request: web.Request) -> web.Response:
             "sends_total": sum(by_status.values()),
             "sends_by_channel": sends,
             "overdue": overdue,
+            "sessions": await _active_sessions(request),
+            "notice": request.query.get("notice"),
         },
     )

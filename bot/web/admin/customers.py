@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.web.common import int_param, services_of
+from bot.web.common import paging_param, path_id, services_of
 from bot.web.render import page
 from storage.repos import admin_customers, audit
 
@@ -14,7 +14,7 @@ PAGE = 50
 async def index(request: web.Request) -> web.Response:
     services = services_of(request)
     q = (request.query.get("q") or "").strip()[:64]
-    offset = int_param(request, "offset")
+    offset = paging_param(request, "offset")
     async with services.db.session() as s:
         found, total = await admin_customers.search(s, q or None, limit=PAGE, offset=offset)
     return page(
@@ -27,7 +27,7 @@ async def index(request: web.Request) -> web.Response:
 async def detail(request: web.Request) -> web.Response:
     services = services_of(request)
     async with services.db.session() as s:
-        f = await admin_customers.file(s, int(request.match_info["id"]))
+        f = await admin_customers.file(s, path_id(request))
         changes = await audit.for_customer(s, f.customer.id) if f else []
     if f is None:
         raise web.HTTPNotFound(text="没有这位客户")

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from bot.web.common import ADMIN, services_of
+from bot.web.common import ADMIN, path_id, services_of
 from bot.web.render import page
 from handlers import store_actions
 from storage.models import ConsumableOrder, SalesLead, TradeInRequest
@@ -59,7 +59,7 @@ async def move(request: web.Request) -> web.Response:
     services = services_of(request)
     where = request.match_info["what"]
     subject, model = SUBJECTS[where]
-    row_id = int(request.match_info["id"])
+    row_id = path_id(request)
     status = str((await request.post()).get("status") or "")
     actor = f"admin:{request[ADMIN]['user']}"
     try:

@@ -7,7 +7,7 @@ import logging
 from aiohttp import web
 
 from bot.vocabulary import STAFF_CHANNELS
-from bot.web.common import ADMIN, services_of
+from bot.web.common import ADMIN, path_id, services_of
 from bot.web.render import page
 from storage.repos import admin_stats
 from storage.repos import outbox as outbox_repo
@@ -54,7 +54,7 @@ async def index(request: web.Request) -> web.Response:
 
 async def retry(request: web.Request) -> web.Response:
     services = services_of(request)
-    row_id = int(request.match_info["id"])
+    row_id = path_id(request)
     async with services.db.transaction() as s:
         ok = await outbox_repo.retry(s, row_id, services.clock.now())
     if ok:

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
+import secrets
 from urllib.parse import quote
 
 from aiohttp import web
 
 from bot.app import services_of
+from bot.web import sessions
 from bot.web.auth import COOKIE, LOGIN_COOKIE, AdminAuth, same
+from bot.web.client_ip import client_ip
 from bot.web.common import ADMIN
-from bot.web.passwords import verify_password
 from bot.web.render import page
 
 log = logging.getLogger(__name__)
 AUTH = web.AppKey("admin_auth", AdminAuth)
+STORE = web.AppKey("admin_sessions", object)
 PUBLIC = {"/admin/login"}
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",
@@ -31,10 +33,6 @@ SECURITY_HEADERS = {
 
 def _is_admin_path(path: str) -> bool:
     return path == "/admin" or path.startswith("/admin/")
-
-
-def _client_ip(request: web.Request) -> str:
-    return request.remote or "?"
 
 
 def _safe_next(value: str | None) -> str:
@@ -55,17 +53,16 @@ async def _csrf_ok(request: web.Request, expected: str) -> bool:
 async def guard(request: web.Request, handler):
     if not _is_admin_path(request.path):
         return await handler(request)
-    auth = request.app[AUTH]
     now = services_of(request).clock.now()
     if request.path not in PUBLIC:
-        data = auth.unseal("session", request.cookies.get(COOKIE), now)
-        if data is None:
+        active = await _signed_in(request, now)
+        if active is None:
             target = "/admin/login?next=" + quote(
                 request.path_qs if request.method == "GET" else "/admin"
             )
             raise web.HTTPSeeOther(target, headers=SECURITY_HEADERS)
-        request[ADMIN] = {"user": data["u"], "csrf": data["csrf"]}
-        if request.method == "POST" and not await _csrf_ok(request, data["csrf"]):
+        request[ADMIN] = {"user": active.user, "csrf": active.csrf, "session": active.id}
+        if request.method == "POST" and not await _csrf_ok(request, active.csrf):
             log.warning("admin: POST %s refused (CSRF token missing or wrong)", request.path)
             raise web.HTTPForbidden(
                 text="CSRF 校验失败，请刷新页面后重试。", headers=SECURITY_HEADERS
@@ -77,6 +74,19 @@ async def guard(request: web.Request, handler):
         raise
     response.headers.update(SECURITY_HEADERS)
     return response
+
+
+async def _signed_in(request: web.Request, now) -> sessions.Active | None:
+    """The live server-side session named by the cookie, if any (last seen kept fresh)."""
+    token = request.cookies.get(COOKIE)
+    if not token or len(token) > sessions.MAX_TOKEN_CHARS:
+        return None
+    store = request.app[STORE]
+    active = await store.find(sessions.token_hash(token), request.app[AUTH].password_tag, now)
+    if active is not None and now - active.last_seen >= sessions.TOUCH_EVERY:
+        await store.touch(active, now)
+        active.last_seen = now
+    return active
 
 
 def _login_page(
@@ -126,29 +136,42 @@ async def login(request: web.Request) -> web.Response:
         return _login_page(request, error="页面已过期，请重新输入。", status=403)
     user = str(form.get("username") or "").strip()
     password = str(form.get("password") or "")
-    ip = _client_ip(request)
+    ip = client_ip(request)
     if auth.locked(ip, user, now):
-        log.warning("admin: login refused, locked out (user %r)", user[:32])
-        return _login_page(request, error="尝试次数过多，请 15 分钟后再试。", status=429, user=user)
-    ok = (
-        auth.password_hash is not None
-        and same(user, auth.username)
-        and await asyncio.to_thread(verify_password, password, auth.password_hash)
-    )
+        log.warning("admin: login refused, locked out (user %r, from %s)", user[:32], ip[:64])
+        return _login_page(
+            request, error="尝试次数过多，请 15 分钟后再试。", status=429, user=user[:64]
+        )
+    ok = await auth.check_password(user, password)
+    if ok is None:
+        if auth.busy_refusals % 100 == 0:  # one line per hundred, not one per attempt
+            log.warning("admin: login refused, too many password checks under way")
+        auth.busy_refusals += 1
+        return _login_page(request, error="登录的人太多，请稍后再试。", status=503, user=user[:64])
     if not ok:
         auth.failed(ip, user, now)
-        log.info("admin: failed login (user %r)", user[:32])
+        log.info("admin: failed login (user %r, from %s)", user[:32], ip[:64])
         if auth.locked(ip, user, now):
             return _login_page(
-                request, error="尝试次数过多，请 15 分钟后再试。", status=429, user=user
+                request, error="尝试次数过多，请 15 分钟后再试。", status=429, user=user[:64]
             )
-        return _login_page(request, error="用户名或密码不对。", status=401, user=user)
+        return _login_page(request, error="用户名或密码不对。", status=401, user=user[:64])
     auth.succeeded(ip, user)
-    cookie, _csrf = auth.new_session(user, now)
+    token = sessions.new_token()
+    active = sessions.Active(
+        id=sessions.new_id(),
+        user=user,
+        ip=ip[:64],
+        csrf=secrets.token_urlsafe(24),
+        since=now,
+        last_seen=now,
+        expires_at=now + auth.session_ttl,
+    )
+    await request.app[STORE].open(active, sessions.token_hash(token), auth.password_tag)
     response = _redirect(_safe_next(str(form.get("next") or "")))
     response.set_cookie(
         COOKIE,
-        cookie,
+        token,
         httponly=True,
         samesite="Strict",
         secure=auth.secure_cookie,
@@ -156,14 +179,28 @@ async def login(request: web.Request) -> web.Response:
         max_age=int(auth.session_ttl.total_seconds()),
     )
     response.del_cookie(LOGIN_COOKIE, path="/admin/login")
-    log.info("admin: %s logged in", user[:32])
+    log.info("admin: %s logged in from %s", user[:32], ip[:64])
     return response
 
 
 async def logout(request: web.Request) -> web.Response:
+    await request.app[STORE].end(request[ADMIN]["session"])
+    log.info("admin: %s logged out", request[ADMIN]["user"])
     response = _redirect("/admin/login")
     response.del_cookie(COOKIE, path="/admin")
     return response
+
+
+async def end_session(request: web.Request) -> web.Response:
+    """End another (or this) signed-in session from the console's list."""
+    ended = await request.app[STORE].end(request.match_info["sid"])
+    if ended:
+        log.info("admin: session %s ended by %s", request.match_info["sid"], request[ADMIN]["user"])
+    if request.match_info["sid"] == request[ADMIN]["session"]:
+        response = _redirect("/admin/login")
+        response.del_cookie(COOKIE, path="/admin")
+        return response
+    return _redirect("/admin?notice=" + ("session-ended" if ended else "session-gone"))
 
 
 def _redirect(location: str) -> web.Response:

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from bot.web.common import ADMIN, services_of
+from bot.web.common import ADMIN, path_id, services_of
 from bot.web.render import page
 from handlers import ticket_dispatch, ticket_updates
 from storage.models import ServiceTicket
@@ -61,7 +61,7 @@ async def detail(request: web.Request) -> web.Response:
     services = services_of(request)
     tz = services.settings.tz
     async with services.db.session() as s:
-        ticket = await admin_tickets.get(s, int(request.match_info["id"]))
+        ticket = await admin_tickets.get(s, path_id(request))
         if ticket is None:
             raise web.HTTPNotFound(text="没有这张工单")
         f = await admin_customers.file(s, ticket.customer_id, recent=10)
@@ -161,7 +161,7 @@ async def _apply(request: web.Request, change: Change, notice: str, what: str) -
     """Run one change to the ticket in a transaction, send what it queued at once, and go
     back to the ticket page with a notice (or the reason it could not be done)."""
     services = services_of(request)
-    ticket_id = int(request.match_info["id"])
+    ticket_id = path_id(request)
     actor = f"admin:{request[ADMIN]['user']}"
     try:
         async with services.db.transaction() as s:
