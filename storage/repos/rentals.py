@@ -286,7 +286,9 @@ async def end(session: AsyncSession, c: RentalContract, now: datetime, today: da
 # -- visits that belong to a rental -----------------------------------------------------------
 
 
-async def link_ticket(session: AsyncSession, ticket_id: int, contract_id: int, purpose: str) -> bool:
+async def link_ticket(
+    session: AsyncSession, ticket_id: int, contract_id: int, purpose: str
+) -> bool:
     return await inserted(
         session, RentalTicket(ticket_id=ticket_id, contract_id=contract_id, purpose=purpose)
     )
@@ -315,7 +317,9 @@ def _yuan(sql: Sql, fen: ColumnElement) -> ColumnElement:
     """¥199 or ¥199.50, in SQL."""
     whole = sql.text(cast(fen / 100, Integer))
     cents = fen % 100
-    tail = case((cents == 0, literal("", String)), else_="." + func.substr(sql.text(100 + cents), 2))
+    tail = case(
+        (cents == 0, literal("", String)), else_="." + func.substr(sql.text(100 + cents), 2)
+    )
     return "¥" + whole + tail
 
 
@@ -375,9 +379,7 @@ def end_reminders(sql: Sql, day: date, lead_days: int, render: Render) -> Select
 
 
 async def units_by_state(session: AsyncSession) -> dict[str, int]:
-    rows = await session.execute(
-        select(RentalUnit.state, func.count()).group_by(RentalUnit.state)
-    )
+    rows = await session.execute(select(RentalUnit.state, func.count()).group_by(RentalUnit.state))
     return {s: n for s, n in rows}
 
 
