@@ -47,6 +47,8 @@ KIND_LABELS = {
     "install": "安装",
     "cleaning": "清洗",
     "trade_in": "以旧换新",
+    "pickup": "退租取回",
+    "inspection": "退租验机",
 }
 
 CHANNEL_LABELS = {

@@ -18,6 +18,7 @@ INTENT_LABELS = {
     "install": "安装",
     "cleaning": "清洗",
     "trade_in": "以旧换新",
+    "rental": "租赁",
     "filter_reorder": "买滤芯",
     "warranty": "保修",
     "ticket_status": "查进度",
