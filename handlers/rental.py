@@ -106,11 +106,16 @@ def _district_of(text: str | None) -> str | None:
     return m.group(1).rsplit("市", 1)[-1] if m else None
 
 
-def extract_district(turn: Turn) -> str | None:
+async def extract_district(turn: Turn) -> str | None:
     addr = turn.entity("address")
     found = _district_of(addr.value if addr else None) or _district_of(turn.text)
     if found and (turn.may_fill("district") or addr is not None):
         return found
+    if turn.asked != "district":
+        return None
+    said = re.sub(r"^(?:我|我们|我家)?(?:在|住在|住)", "", turn.text).strip(" ，,。")
+    if 2 <= len(said) <= 8 and await rentals.stores_near(turn.db, said):
+        return said  # a place a store is in ("浦东"), whatever the classifier thinks of it
     answer = turn.answer_for("district")
     if answer:
         answer = re.sub(r"^(?:我|我们|我家)?(?:在|住在|住)", "", answer).strip(" ，,。")

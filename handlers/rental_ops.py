@@ -7,7 +7,7 @@ Every function works inside the caller's transaction (the caller commits).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -177,6 +177,3 @@ async def unit_from_trade_in(
         trade_in_id=req.id,
     )
 
-
-def months_left(c: RentalContract, today: date) -> int:
-    return max(0, (c.end_on.year - today.year) * 12 + c.end_on.month - today.month)
