@@ -427,11 +427,7 @@ async def renew_confirm(turn: Turn) -> str:
 
 async def renew_submit(turn: Turn) -> str:
     c, u = await _chosen(turn)
-    key = f"rental-renew:{turn.source_key}"
-    if turn.db.info.get(key):
-        return "已经续好啦～"
     await rentals.renew(turn.db, c, turn.slots["months"])
-    turn.db.info[key] = True
     await tell_staff(
         turn.db,
         turn.customer,

@@ -176,4 +176,3 @@ async def unit_from_trade_in(
         source="trade_in",
         trade_in_id=req.id,
     )
-
