@@ -19,6 +19,7 @@ from storage.models import (
     Customer,
     Device,
     Group,
+    RentalUnit,
     ServiceTicket,
     Staff,
     Store,
@@ -296,4 +297,28 @@ async def seed_demo(services: Services) -> SeedResult:
                 )
         # One community group with its robot.
         s.add(Group(name="阳光花园业主群", store_id=xuhui.id, robot_key="sandbox-robot-key-a"))
+        # Refurbished units to rent (租赁) in both stores.
+        s.add_all(
+            RentalUnit(
+                code=code,
+                store_id=store.id,
+                category=cat,
+                brand=brand,
+                model=model,
+                grade=grade,
+                state="in_stock",
+                monthly_fee_fen=fee * 100,
+                deposit_fen=deposit * 100,
+                residual_fen=residual * 100,
+                source="demo",
+            )
+            for code, store, cat, brand, model, grade, fee, deposit, residual in (
+                ("RU-XH-AC1", xuhui, "空调", "格力", "KFR-26GW", "A", 129, 500, 900),
+                ("RU-XH-FR1", xuhui, "冰箱", "海尔", "BCD-216", "B", 89, 300, 500),
+                ("RU-XH-WM1", xuhui, "洗衣机", "小天鹅", "TB80", "B", 69, 200, 400),
+                ("RU-PD-AC1", pudong, "空调", "美的", "KFR-35GW", "A", 139, 500, 1000),
+                ("RU-PD-AC2", pudong, "空调", "海尔", "KFR-26GW", "B", 109, 400, 700),
+                ("RU-PD-FR1", pudong, "冰箱", "美的", "BCD-186", "A", 99, 300, 600),
+            )
+        )
         return SeedResult(True, len(customers))

@@ -47,6 +47,8 @@ TICKET_KINDS: Mapping[str, str] = {
     "cleaning": "清洗",
     "trade_in": "以旧换新",
     "rental": "租赁配送",
+    "pickup": "退租取回",
+    "inspection": "退租验机",
 }
 TICKET_STATUS: Mapping[str, str] = {
     "open": "待派单",

@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.dialog import extractors as ex
 from bot.dialog.forms import Form, Slot, Turn
+from handlers import rental_ops
 from handlers.common import customer_label, remember_contact, tell_staff
 from storage.models import Device
 from storage.repos import devices, tickets
@@ -222,11 +223,13 @@ async def submit(turn: Turn) -> str:
         store_id=customer.store_id,
     )
     when = ex.show_window(window, turn.tz)
+    rental = await rental_ops.flag_repair(turn.db, ticket) if kind == "repair" else None
     if created:
         await remember_contact(turn.db, turn.customer, s["phone"], s["address"])
         what = KIND_WORDS[kind]
         lines = [
-            f"【新{what}单】{ticket.number}",
+            f"【新{what}单】{ticket.number}"
+            + (f"（租赁机 合同{rental.id}，免费）" if rental else ""),
             f"客户：{customer_label(customer)} {s['phone']}",
             f"设备：{show_device(device)}",
         ]
@@ -240,9 +243,10 @@ async def submit(turn: Turn) -> str:
             idem_key=f"ticket-new:{ticket.number}",
             payload={"ticket": ticket.number},
         )
+    free = "这是租赁的机器，维修免费～\n" if rental else ""
     return (
         f"预约好啦！单号 {ticket.number}\n"
-        f"师傅会在 {when} 上门{KIND_WORDS[kind]}，出发前会先给您打电话。\n"
+        f"师傅会在 {when} 上门{KIND_WORDS[kind]}，出发前会先给您打电话。\n{free}"
         "想看进度随时发“进度”～"
     )
 

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import Services
 from bot.dialog import sessions
+from handlers import rental_ops
 from handlers.common import tell_customer
 from storage.models import ServiceTicket, Staff
 from storage.repos import identities, tickets
@@ -72,6 +73,8 @@ async def move_ticket(
         raise ValueError(f"unknown ticket status {status!r}")
     now = services.clock.now()
     await tickets.add_event(session, ticket, status, now=now, actor=actor, note=note)
+    if await rental_ops.on_ticket_moved(services, session, ticket, status):
+        return  # an internal rental visit (the inspection of a returned unit)
     text = await _message(session, ticket, status, services.settings.tz, reason)
     await tell_customer(
         session,

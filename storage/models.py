@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -413,3 +414,85 @@ class AdminSession(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+# -- rental (租赁) of refurbished appliances --------------------------------------------------
+
+
+class RentalUnit(Base):
+    """A refurbished unit a store rents out: ``state`` in_stock → rented → inspecting → in_stock
+    (or retired). Fees in fen: monthly fee, deposit, and the residual (buy-out) price."""
+
+    __tablename__ = "rental_units"
+    id: Mapped[int] = mapped_column(PK, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), index=True)
+    category: Mapped[str] = mapped_column(String(32))
+    brand: Mapped[str | None] = mapped_column(String(32))
+    model: Mapped[str | None] = mapped_column(String(64))
+    serial: Mapped[str | None] = mapped_column(String(64))
+    grade: Mapped[str] = mapped_column(String(1), default="B")  # A|B|C
+    state: Mapped[str] = mapped_column(String(16), default="in_stock", index=True)
+    monthly_fee_fen: Mapped[int] = mapped_column(Integer)
+    deposit_fen: Mapped[int] = mapped_column(Integer, default=0)
+    residual_fen: Mapped[int] = mapped_column(Integer, default=0)
+    source: Mapped[str | None] = mapped_column(String(32))  # import|trade_in|demo
+    trade_in_id: Mapped[int | None] = mapped_column(ForeignKey("trade_in_requests.id"), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class RentalContract(Base):
+    """One unit rented by one customer from ``start_on`` to ``end_on`` (local dates).
+    ``status``: active → ending (pick-up booked) → ended. A unit has at most one contract that
+    is not ended (partial unique index)."""
+
+    __tablename__ = "rental_contracts"
+    __table_args__ = (
+        Index(
+            "uq_rental_contracts_live_unit",
+            "unit_id",
+            unique=True,
+            postgresql_where=text("status <> 'ended'"),
+            sqlite_where=text("status <> 'ended'"),
+        ),
+    )
+    id: Mapped[int] = mapped_column(PK, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("rental_units.id"), index=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))  # the customer's row
+    start_on: Mapped[date] = mapped_column(Date)
+    end_on: Mapped[date] = mapped_column(Date, index=True)
+    months: Mapped[int] = mapped_column(Integer)
+    monthly_fee_fen: Mapped[int] = mapped_column(Integer)
+    deposit_fen: Mapped[int] = mapped_column(Integer, default=0)
+    residual_fen: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16), default="active", index=True)
+    source_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+
+
+class RentalDue(Base):
+    """A month's rent of a contract: ``seq`` 0 is paid at delivery, the others fall due on
+    ``due_on`` (the care rule reminds a few days before)."""
+
+    __tablename__ = "rental_dues"
+    __table_args__ = (UniqueConstraint("contract_id", "seq"),)
+    id: Mapped[int] = mapped_column(PK, primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("rental_contracts.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    amount_fen: Mapped[int] = mapped_column(Integer)
+
+
+class RentalTicket(Base):
+    """A visit that belongs to a rental (the flag): delivery (送装), repair (free), pickup,
+    inspection (the returned unit goes back to stock when it is done)."""
+
+    __tablename__ = "rental_tickets"
+    id: Mapped[int] = mapped_column(PK, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("service_tickets.id"), unique=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("rental_contracts.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(16))  # delivery|repair|pickup|inspection

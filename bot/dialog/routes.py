@@ -24,6 +24,9 @@ ROUTES: dict[str, str] = {
     "warranty_plan": "handlers.warranty:FORM",  # not an NLU intent: reached by SHORTCUTS
     "register_product": "handlers.register:FORM",
     "ticket_status": "handlers.status:respond",
+    "rental": "handlers.rental:FORM",
+    "rental_renew": "handlers.rental:RENEW",  # not an NLU intent: reached by SHORTCUTS
+    "rental_end": "handlers.rental:END",  # not an NLU intent: reached by SHORTCUTS
     # people
     "complaint": "handlers.complaint:complaint",
     "human_agent": "handlers.complaint:human_agent",
@@ -55,6 +58,13 @@ SHORTCUTS: dict[str, str] = {
     "买延保": "warranty_plan",
     "全保": "warranty_plan",
     "办全保": "warranty_plan",
+    "续租": "rental_renew",
+    "我要续租": "rental_renew",
+    "我想续租": "rental_renew",
+    "退租": "rental_end",
+    "我要退租": "rental_end",
+    "我想退租": "rental_end",
+    "不租了": "rental_end",
 }
 
 # Intents whose answer ends a pending form (everything else answers and comes back to it).
@@ -85,6 +95,8 @@ PREFIXES: tuple[tuple[str, str], ...] = (
     ("重新订阅", "subscribe"),
     ("订阅", "subscribe"),
     ("转人工", "human_agent"),
+    ("续租", "rental_renew"),
+    ("退租", "rental_end"),
 )
 
 

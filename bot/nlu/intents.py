@@ -25,6 +25,7 @@ INTENTS = (
     "install",
     "cleaning",
     "trade_in",
+    "rental",
     "filter_reorder",
     "warranty",
     "ticket_status",

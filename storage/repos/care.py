@@ -293,6 +293,7 @@ def post_service(
         .select_from(t)
         .join(c, c.id == t.customer_id)
         .where(t.done_at >= start_utc, t.done_at < end_utc, t.status.in_(("done", "closed")))
+        .where(t.kind != "inspection")  # a returned rental unit checked in the store
     )
     if unrated:
         q = q.where(~exists().where(Rating.ticket_id == t.id))

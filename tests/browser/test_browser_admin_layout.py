@@ -22,6 +22,7 @@ PAGES = {
     "leads": "/admin/leads",
     "outbox": "/admin/outbox",
     "care": "/admin/care",
+    "rentals": "/admin/rentals",
 }
 # Codes a manager must never read. Words with an underscore are caught by the pattern below.
 CODES = (

@@ -16,6 +16,8 @@ from bot.care.rules import (
     filter_due,
     home_anniversary,
     post_service,
+    rental_due,
+    rental_end,
     seasonal,
     solar_term,
     warranty_expiry,
@@ -35,6 +37,8 @@ RULES: dict[str, ModuleType] = {
         birthday,
         home_anniversary,
         solar_term,
+        rental_due,
+        rental_end,
     )
 }
 

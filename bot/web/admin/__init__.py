@@ -10,7 +10,7 @@ from bot.web.auth import AdminAuth
 
 
 def setup(app: web.Application, services: Services) -> None:
-    from bot.web.admin import care, charts, customers, lists, outbox, session, tickets
+    from bot.web.admin import care, charts, customers, lists, outbox, rentals, session, tickets
     from bot.web.sessions import make_store
 
     app[AUTH] = AdminAuth.from_services(services)
@@ -39,3 +39,5 @@ def setup(app: web.Application, services: Services) -> None:
     r.add_get("/admin/outbox", outbox.index)
     r.add_post("/admin/outbox/{id:\\d+}/retry", outbox.retry)
     r.add_get("/admin/care", care.calendar)
+    r.add_get("/admin/rentals", rentals.index)
+    r.add_post("/admin/rentals/{id:\\d+}/{action:end|renew}", rentals.act)
