@@ -11,10 +11,17 @@ import os
 import re
 import zoneinfo
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -51,6 +58,8 @@ class MpSettings(_Section):
     transfer_customer_service: bool = False
     template_ids: dict[str, str] = Field(default_factory=dict)
     menu: list[MenuButton] = Field(default_factory=list)
+    # The account's 消息加解密方式: plain | compatible | safe (default: safe with a key).
+    message_mode: Literal["plain", "compatible", "safe"] | None = None
 
     @field_validator("encoding_aes_key")
     @classmethod
@@ -58,6 +67,17 @@ class MpSettings(_Section):
         if v and len(v) != 43:
             raise ValueError("must be 43 characters (WeChat's EncodingAESKey)")
         return v
+
+    @model_validator(mode="after")
+    def _mode_needs_key(self) -> MpSettings:
+        if self.message_mode in ("compatible", "safe") and not self.encoding_aes_key:
+            raise ValueError(f"message_mode {self.message_mode} needs mp.encoding_aes_key")
+        return self
+
+    @property
+    def mode(self) -> str:
+        """The message mode in force: ``message_mode``, else safe with a key, else plain."""
+        return self.message_mode or ("safe" if self.encoding_aes_key else "plain")
 
 
 class WorkSettings(_Section):
@@ -70,6 +90,8 @@ class WorkSettings(_Section):
     contact_secret: str | None = None
     group_admins: list[str] = Field(default_factory=list)
     robot_per_minute: int = Field(20, gt=0)
+    # WeCom callbacks are always encrypted: both modes refuse a body without Encrypt.
+    message_mode: Literal["compatible", "safe"] = "safe"
 
     @field_validator("encoding_aes_key")
     @classmethod
@@ -103,6 +125,13 @@ class SecuritySettings(_Section):
 class ServerSettings(_Section):
     host: str = "127.0.0.1"
     port: int = Field(8080, gt=0, lt=65536)
+    # A connection must finish its request headers (and a webhook its body) within this.
+    header_timeout_s: float = Field(15.0, gt=0)
+
+
+class MetricsSettings(_Section):
+    # Bearer token for GET /metrics; without one, only this machine may read it.
+    token: str | None = None
 
 
 class Settings(BaseSettings):
@@ -124,6 +153,7 @@ class Settings(BaseSettings):
     sandbox: bool = True
     security: SecuritySettings = Field(default_factory=SecuritySettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     service: dict[str, Any] = Field(default_factory=dict)
     nlu: dict[str, Any] = Field(default_factory=dict)
     dialog: dict[str, Any] = Field(default_factory=dict)

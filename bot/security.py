@@ -6,10 +6,14 @@ use it. Each check raises :class:`Rejected` with the HTTP status to answer.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
+import ipaddress
 import logging
+import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +23,42 @@ from aiohttp import web
 
 # Markers that never appear in a WeChat message; refusing them up front costs nothing.
 _FORBIDDEN_MARKERS = (b"<!doctype", b"<!entity", b"<!element", b"<!attlist", b"<!notation")
+# The deepest WeChat / WeCom nesting is 5 below <xml> (ApprovalInfo > SpRecord > Details >
+# Approver > UserId); anything deeper than this is refused before it is walked.
+MAX_DEPTH = 8
+# Fields a message carries once, as text. A second copy or an element inside one is forged:
+# refused, never turned into a list or a dict that would end up as an openid or a key.
+SINGLE_FIELDS = frozenset(
+    {
+        "ToUserName",
+        "FromUserName",
+        "CreateTime",
+        "MsgType",
+        "MsgId",
+        "MsgID",
+        "Event",
+        "EventKey",
+        "Content",
+        "Encrypt",
+        "AgentID",
+        "UnionId",
+        "MediaId",
+        "Recognition",
+        "ChangeType",
+        "UserID",
+        "ExternalUserID",
+        "State",
+        "WelcomeCode",
+        "Ticket",
+    }
+)
+# Where the Encrypt element is looked for without parsing: at most this many candidates.
+MAX_ENCRYPT_CANDIDATES = 8
+_ENC_OPEN, _ENC_CLOSE = b"<Encrypt>", b"</Encrypt>"
+_CDATA_OPEN, _CDATA_CLOSE = b"<![CDATA[", b"]]>"
+_BASE64 = re.compile(rb"[A-Za-z0-9+/]+={0,2}")
+# Headers a reverse proxy adds: a request carrying one did not come from this machine.
+_FORWARDED = ("Forwarded", "X-Forwarded-For", "X-Real-IP")
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +75,11 @@ class Rejected(Exception):
         """The HTTP answer, logged (the reason only: nothing of the request's content)."""
         log.warning("%s: refused (%s %s)", channel, self.status, self.reason)
         return web.Response(status=self.status, text=self.reason, content_type="text/plain")
+
+
+def secret_equal(a: str, b: str) -> bool:
+    """Constant-time comparison of two secrets (any characters)."""
+    return hmac.compare_digest(a.encode("utf-8"), b.encode("utf-8"))
 
 
 def sha1_signature(token: str, *parts: str) -> str:
@@ -77,11 +122,65 @@ def check_timestamp(timestamp: str | None, now: datetime, max_skew_s: int) -> No
         raise Rejected(403, "timestamp outside the window")
 
 
-async def read_body(request: web.Request, max_bytes: int) -> bytes:
-    """The request body, refusing (413) anything over ``max_bytes`` without reading it all."""
+def find_encrypted(body: bytes, verifies: Callable[[str], bool]) -> str:
+    """The ``Encrypt`` element of a safe- or compatible-mode body, found without parsing it.
+
+    A linear scan (``bytes.find``) for ``<Encrypt>…</Encrypt>``; each base64 candidate (at
+    most :data:`MAX_ENCRYPT_CANDIDATES`, CDATA or not) is tried with ``verifies`` (the
+    ``msg_signature`` check) and the first that verifies is returned. A customer's own text
+    in a compatible-mode body may hold a fake ``<Encrypt>`` in CDATA: it never verifies, the
+    real one does. No candidate → 403 ``no Encrypt element``; none verifies → 403.
+    """
+    pos, seen = 0, 0
+    while seen < MAX_ENCRYPT_CANDIDATES:
+        start = body.find(_ENC_OPEN, pos)
+        if start < 0:
+            break
+        start += len(_ENC_OPEN)
+        end = body.find(_ENC_CLOSE, start)
+        if end < 0:
+            break
+        pos = end + len(_ENC_CLOSE)
+        value = body[start:end].strip()
+        if value.startswith(_CDATA_OPEN) and value.endswith(_CDATA_CLOSE):
+            value = value[len(_CDATA_OPEN) : -len(_CDATA_CLOSE)].strip()
+        if not value or not _BASE64.fullmatch(value):
+            continue
+        seen += 1
+        text = value.decode("ascii")
+        if verifies(text):
+            return text
+    if seen == 0:
+        raise Rejected(403, "no Encrypt element")
+    raise Rejected(403, "bad msg_signature")
+
+
+def is_local(request: web.Request) -> bool:
+    """The peer is this machine (loopback) and no reverse proxy forwarded the request."""
+    if any(h in request.headers for h in _FORWARDED):
+        return False
+    try:
+        return ipaddress.ip_address((request.remote or "").split("%", 1)[0]).is_loopback
+    except ValueError:
+        return False
+
+
+async def read_body(request: web.Request, max_bytes: int, timeout_s: float | None = None) -> bytes:
+    """The request body, refusing (413) anything over ``max_bytes`` without reading it all,
+    and (408) a body that takes longer than ``timeout_s`` to arrive."""
     declared = request.content_length
     if declared is not None and declared > max_bytes:
         raise Rejected(413, "body too large")
+    if timeout_s is None:
+        return await _read_body(request, max_bytes)
+    try:
+        async with asyncio.timeout(timeout_s):
+            return await _read_body(request, max_bytes)
+    except TimeoutError:
+        raise Rejected(408, "body too slow") from None
+
+
+async def _read_body(request: web.Request, max_bytes: int) -> bytes:
     chunks: list[bytes] = []
     size = 0
     while True:
@@ -100,7 +199,9 @@ def parse_xml(body: bytes | str) -> dict[str, Any]:
 
     DTDs, entity declarations and external references are refused (400) before any
     expansion happens, so a billion-laughs body costs microseconds. Nested elements
-    (``ScanCodeInfo``, ``SendPicsInfo``…) become nested dicts; repeated ones, lists.
+    (``ScanCodeInfo``, ``SendPicsInfo``…) become nested dicts; repeated ones, lists. Refused
+    with 400: nesting deeper than :data:`MAX_DEPTH`, a field of ``<xml>`` given twice, and a
+    :data:`SINGLE_FIELDS` field holding elements.
     """
     raw = body.encode("utf-8") if isinstance(body, str) else body
     if not raw.strip():
@@ -119,13 +220,28 @@ def parse_xml(body: bytes | str) -> dict[str, Any]:
     return _children(root)
 
 
-def _children(node: ET.Element) -> dict[str, Any]:
+def _children(root: ET.Element) -> dict[str, Any]:
+    """The element's children as nested dicts, walked without recursion (depth-limited)."""
     out: dict[str, Any] = {}
-    for child in node:
-        value: Any = _children(child) if len(child) else (child.text or "").strip()
-        if child.tag in out:
-            prev = out[child.tag]
-            out[child.tag] = [*prev, value] if isinstance(prev, list) else [prev, value]
-        else:
-            out[child.tag] = value
+    stack: list[tuple[ET.Element, dict[str, Any], int]] = [(root, out, 1)]
+    while stack:
+        node, target, depth = stack.pop()
+        for child in node:
+            tag = child.tag
+            if len(child):
+                if depth >= MAX_DEPTH:
+                    raise Rejected(400, "XML nested too deep")
+                if depth == 1 and tag in SINGLE_FIELDS:
+                    raise Rejected(400, f"{tag} holds elements")
+                value: Any = {}
+                stack.append((child, value, depth + 1))
+            else:
+                value = (child.text or "").strip()
+            if tag in target:
+                if depth == 1:
+                    raise Rejected(400, f"{tag} given twice")
+                prev = target[tag]
+                target[tag] = [*prev, value] if isinstance(prev, list) else [prev, value]
+            else:
+                target[tag] = value
     return out
