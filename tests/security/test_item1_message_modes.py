@@ -32,7 +32,7 @@ def _services(db_path, **mp):
 @pytest.fixture
 async def safe(db_path):
     services = _services(db_path)  # the shipped config: an AES key, so safe by default
-    assert services.settings.mp.mode == "safe"
+    assert services.settings.mp.encoding_aes_key  # no message_mode set: safe
     async with TestClient(TestServer(mp_app(services))) as client:
         yield client, services
     await services.close()

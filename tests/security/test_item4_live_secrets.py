@@ -32,8 +32,15 @@ GOOD = {
 
 
 def _serve(db_path, env: dict[str, str], *args: str):
+    """``wxbot serve`` on a port already taken: past the check it stops there (exit 1)."""
     full = {"WXBOT_DATABASE__URL": f"sqlite+aiosqlite:///{db_path}", **env}
-    return CliRunner().invoke(main, ["serve", *args], env=full, catch_exceptions=False)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = str(taken.getsockname()[1])
+        return CliRunner().invoke(
+            main, ["serve", "--port", port, *args], env=full, catch_exceptions=False
+        )
 
 
 def _errors(result) -> list[str]:
@@ -121,11 +128,6 @@ def test_sandbox_mode_keeps_the_demo_credentials(db_path):
 
 
 def _passes_the_check(db_path, env: dict[str, str], *args: str) -> None:
-    """Past the check, serve tries to listen: on a port already taken it stops there."""
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen(1)
-        port = str(taken.getsockname()[1])
-        result = _serve(db_path, env, "--port", port, *args)
+    result = _serve(db_path, env, *args)
     assert _errors(result) == []
     assert result.exit_code == 1 and "cannot listen" in result.stderr, result.output

@@ -10,7 +10,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.app import create_app, runner_options
+from bot.app import create_app
 from tests.conftest import make_settings
 from tests.fakes.mp import mp_app, mp_sender
 from tests.security.kit import nothing_written
@@ -95,6 +95,8 @@ async def test_nesting_wechat_really_sends_is_still_read(services, dialog):
 
 
 async def _listen(services, **override):
+    from bot.app import runner_options
+
     app = create_app(services, channels=False)
     runner = web.AppRunner(app, **{**runner_options(services), **override})
     await runner.setup()
