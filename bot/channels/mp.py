@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import binascii
 import logging
+import struct
 from typing import Any
 
 from aiohttp import web
@@ -102,7 +103,7 @@ def _decrypt(request: web.Request, body: bytes) -> str:
         raise security.Rejected(403, "AppId does not match mp.app_id") from None
     except InvalidSignatureException:
         raise security.Rejected(403, "bad msg_signature") from None
-    except (ValueError, TypeError, IndexError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, TypeError, IndexError, struct.error, binascii.Error, UnicodeDecodeError):
         raise security.Rejected(400, "cannot decrypt") from None
 
 

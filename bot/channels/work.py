@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import binascii
 import logging
+import struct
 from typing import Any
 
 from aiohttp import web
@@ -57,7 +58,7 @@ def _decrypt(crypto: WeChatCrypto, q: Any, encrypted: str) -> str:
         raise security.Rejected(403, "CorpId does not match work.corp_id") from None
     except InvalidSignatureException:
         raise security.Rejected(403, "bad msg_signature") from None
-    except (ValueError, TypeError, IndexError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, TypeError, IndexError, struct.error, binascii.Error, UnicodeDecodeError):
         raise security.Rejected(400, "cannot decrypt") from None
 
 

@@ -12,6 +12,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import create_app
 from tests.conftest import make_settings
+from tests.fakes import wxmsg
 from tests.fakes.mp import mp_app, mp_sender
 from tests.security.kit import nothing_written
 from tests.test_work_kit import client_for, post
@@ -219,3 +220,37 @@ def test_is_local_knows_loopback_and_forwarded_requests():
 def test_header_timeout_is_a_documented_setting(db_path):
     settings = make_settings(db_path)
     assert settings.server.header_timeout_s == 15.0
+
+
+def _short_ciphertext(aes_key: str) -> str:
+    """A ciphertext under the right key whose plaintext is all padding (found by the fuzz
+    run: wechatpy then fails with struct.error, which was logged as an ERROR)."""
+    import base64
+
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    key = base64.b64decode(aes_key + "=")
+    enc = Cipher(algorithms.AES(key), modes.CBC(key[:16])).encryptor()
+    return base64.b64encode(enc.update(b"\x20" * 32) + enc.finalize()).decode()
+
+
+@pytest.mark.parametrize("path", ["/wechat/mp", "/wechat/work"])
+async def test_signed_ciphertext_that_decrypts_to_nothing_is_400(services, caplog, path):
+    from tests.fakes.mp import TS
+
+    section = services.settings.mp if path == "/wechat/mp" else services.settings.work
+    enc = _short_ciphertext(section.encoding_aes_key)
+    query = {
+        "timestamp": str(TS),
+        "nonce": "9",
+        "msg_signature": wxmsg.signature(section.token, str(TS), "9", enc),
+    }
+    if path == "/wechat/mp":
+        query.update(wxmsg.signed_query(section.token, TS, "9", encrypt_type="aes"))
+    body = wxmsg.xml({"ToUserName": "gh", "Encrypt": enc}).encode()
+    app = create_app(services)
+    async with TestClient(TestServer(app)) as client:
+        resp = await client.post(path, params=query, data=body)
+    assert resp.status == 400
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+    assert await nothing_written(services)
