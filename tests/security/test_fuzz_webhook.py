@@ -90,7 +90,8 @@ class Server:
                 return response
             finally:
                 took = time.perf_counter() - started
-                self.times[request.path].append(took)
+                kind = "answered" if status == 200 else "refused"
+                self.times[f"{request.path} {kind}"].append(took)
                 if took > 0.05:
                     self.slow.append(
                         f"{took * 1000:.0f} ms {request.method} {request.path} -> {status}, "
@@ -193,7 +194,7 @@ def _report(out: dict[str, Server]) -> None:
             times = sorted(times)
             p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
             print(
-                f"  mp={mode:5} {path:13} n={len(times):5}  p50={times[len(times) // 2] * 1000:6.2f}"
+                f"  mp={mode:5} {path:22} n={len(times):5}  p50={times[len(times) // 2] * 1000:6.2f}"
                 f" ms  p99={p99 * 1000:6.2f} ms  max={times[-1] * 1000:6.2f} ms"
             )
         for line in server.slow:
