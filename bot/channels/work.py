@@ -1,10 +1,11 @@
 """``GET|POST /wechat/work``: the WeCom (企业微信) app callback.
 
-verify (timestamp window, body size, msg_signature over the Encrypt element found without
-parsing: WeCom bodies are always encrypted, one without Encrypt is a 403) → decrypt (WeCom's AES envelope,
-wechatpy) → parse (hardened pre-parse, then wechatpy's WeCom parser) → dedup (exactly once,
-shared with the Official Account channel) → staff commands or customer-contact events →
-passive reply, encrypted. WeCom never sees a 500: anything unexpected is an empty 200.
+verify (timestamp window, body size, then msg_signature over the Encrypt element, found
+without parsing: WeCom bodies are always encrypted, one without a verifying Encrypt is a
+403) → decrypt (WeCom's AES envelope, wechatpy) → parse (hardened parse, then wechatpy's
+WeCom parser) → dedup (exactly once, shared with the Official Account channel) → staff
+commands or customer-contact events → passive reply, encrypted. WeCom never sees a 500:
+anything unexpected is an empty 200.
 """
 
 from __future__ import annotations
