@@ -52,8 +52,29 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def metrics(request: web.Request) -> web.Response:
-    body = generate_latest(request.app[SERVICES].metrics.registry)
+    """Prometheus text, for ``Authorization: Bearer <metrics.token>``; with no token set,
+    for this machine only (loopback, not forwarded by a proxy)."""
+    from bot.security import is_local, secret_equal
+
+    services = request.app[SERVICES]
+    token = services.settings.metrics.token
+    if token:
+        given = request.headers.get("Authorization", "")
+        if not given.startswith("Bearer ") or not secret_equal(given[7:].strip(), token):
+            return web.Response(
+                status=401, text="metrics token needed", headers={"WWW-Authenticate": "Bearer"}
+            )
+    elif not is_local(request):
+        return web.Response(status=403, text="set metrics.token to read metrics from elsewhere")
+    body = generate_latest(services.metrics.registry)
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
+def runner_options(services: Services) -> dict:
+    """``web.AppRunner`` options: aiohttp's keep-alive timer also runs from the moment a
+    connection opens until its request headers are complete, so it is the header timeout
+    (a connection that trickles its headers is closed after ``server.header_timeout_s``)."""
+    return {"access_log": None, "keepalive_timeout": services.settings.server.header_timeout_s}
 
 
 def create_app(services: Services, *, channels: bool = True) -> web.Application:

@@ -68,8 +68,20 @@ def database_reachable_or_exit(settings: Settings, timeout: float = CONNECT_TIME
         sys.exit(1)
 
 
-def services_or_exit(now: datetime | None = None) -> Services:
-    settings = settings_or_exit()
+def live_ready_or_exit(settings: Settings, role: str) -> None:
+    """Outside sandbox mode, refuse (exit 2, one line per setting) the public demo secrets,
+    empty or weak ones (:mod:`bot.live_check`)."""
+    from bot.live_check import live_problems
+
+    problems = live_problems(settings, role)
+    if problems:
+        for line in problems:
+            click.echo(f"config error: {line}", err=True)
+        sys.exit(2)
+
+
+def services_or_exit(now: datetime | None = None, settings: Settings | None = None) -> Services:
+    settings = settings or settings_or_exit()
     database_reachable_or_exit(settings)
     return build_services(settings, now)
 

@@ -12,6 +12,7 @@ import click
 from bot.bootstrap import (
     FriendlyGroup,
     database_reachable_or_exit,
+    live_ready_or_exit,
     services_or_exit,
     settings_or_exit,
     setup_logging,
@@ -62,7 +63,9 @@ def main(log_level: str) -> None:
 )
 def serve(host: str | None, port: int | None, role: str) -> None:
     """Serve the webhooks and run the care scheduler."""
-    services = services_or_exit()
+    settings = settings_or_exit()
+    live_ready_or_exit(settings, role)
+    services = services_or_exit(settings=settings)
     host = host or services.settings.server.host
     port = port or services.settings.server.port
     asyncio.run(_serve(services, host, port, role))
@@ -71,7 +74,7 @@ def serve(host: str | None, port: int | None, role: str) -> None:
 async def _serve(services, host: str, port: int, role: str) -> None:
     from aiohttp import web
 
-    from bot.app import create_app
+    from bot.app import create_app, runner_options
     from bot.runtime import start_background, stop_background
 
     stop = asyncio.Event()
@@ -82,7 +85,7 @@ async def _serve(services, host: str, port: int, role: str) -> None:
     started = False
     try:
         if role in ("all", "web"):
-            runner = web.AppRunner(create_app(services), access_log=None)
+            runner = web.AppRunner(create_app(services), **runner_options(services))
             await runner.setup()
             try:
                 await web.TCPSite(runner, host, port).start()

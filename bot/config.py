@@ -12,7 +12,7 @@ import os
 import re
 import zoneinfo
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
@@ -64,6 +64,8 @@ class MpSettings(_Section):
     transfer_customer_service: bool = False
     template_ids: dict[str, str] = Field(default_factory=dict)
     menu: list[MenuButton] = Field(default_factory=list)
+    # The account's 消息加解密方式: plain | compatible | safe (default: safe with a key).
+    message_mode: Literal["plain", "compatible", "safe"] | None = None
 
     @field_validator("encoding_aes_key")
     @classmethod
@@ -71,6 +73,17 @@ class MpSettings(_Section):
         if v and len(v) != 43:
             raise ValueError("must be 43 characters (WeChat's EncodingAESKey)")
         return v
+
+    @model_validator(mode="after")
+    def _mode_needs_key(self) -> MpSettings:
+        if self.message_mode in ("compatible", "safe") and not self.encoding_aes_key:
+            raise ValueError(f"message_mode {self.message_mode} needs mp.encoding_aes_key")
+        return self
+
+    @property
+    def mode(self) -> str:
+        """The message mode in force: ``message_mode``, else safe with a key, else plain."""
+        return self.message_mode or ("safe" if self.encoding_aes_key else "plain")
 
 
 class WorkSettings(_Section):
@@ -83,6 +96,8 @@ class WorkSettings(_Section):
     contact_secret: str | None = None
     group_admins: list[str] = Field(default_factory=list)
     robot_per_minute: int = Field(20, gt=0)
+    # WeCom callbacks are always encrypted: both modes refuse a body without Encrypt.
+    message_mode: Literal["compatible", "safe"] = "safe"
 
     @field_validator("encoding_aes_key")
     @classmethod
@@ -133,6 +148,14 @@ class ServerSettings(_Section):
                 raise ValueError(f"{item!r} is not an IP address or network") from None
         return v
 
+    # A connection must finish its request headers (and a webhook its body) within this.
+    header_timeout_s: float = Field(15.0, gt=0)
+
+
+class MetricsSettings(_Section):
+    # Bearer token for GET /metrics; without one, only this machine may read it.
+    token: str | None = None
+
 
 class Settings(BaseSettings):
     """Every knob of the service. Sections beyond the contract's are free-form dicts that
@@ -153,6 +176,7 @@ class Settings(BaseSettings):
     sandbox: bool = True
     security: SecuritySettings = Field(default_factory=SecuritySettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     service: dict[str, Any] = Field(default_factory=dict)
     nlu: dict[str, Any] = Field(default_factory=dict)
     dialog: dict[str, Any] = Field(default_factory=dict)

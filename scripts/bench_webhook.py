@@ -285,7 +285,8 @@ def _check_replies(samples: list[str]) -> int:
 
 
 async def hostile(port: int, n: int = 50) -> dict:
-    """Signed billion-laughs bodies: how long the 400 takes (no entity is ever expanded)."""
+    """Signed billion-laughs bodies: how long the refusal takes (403 in safe mode, where the
+    plaintext body is never parsed; 400 in plain mode, no entity is ever expanded)."""
     import aiohttp
 
     from tests.fakes import wxmsg

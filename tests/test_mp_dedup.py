@@ -15,7 +15,7 @@ from bot.messages import Inbound, Reply
 from storage.models import InboundMessage, OutboxMessage
 from tests.conftest import NOW, make_settings
 from tests.fakes import wxmsg
-from tests.fakes.mp import mp_app, mp_sender
+from tests.fakes.mp import mp_app, mp_sender, settings_in_mode
 from tests.fakes.wechat_api import FakeWeChat
 
 TS = int(NOW.timestamp())
@@ -42,6 +42,12 @@ def dialog(monkeypatch: pytest.MonkeyPatch) -> CountingDialog:
     stub = CountingDialog()
     monkeypatch.setattr(bot.dialog, "respond", stub)
     return stub
+
+
+@pytest.fixture
+def settings(request, db_path):
+    """The account in the mode the test posts in (plain when it posts in several)."""
+    return settings_in_mode(request, db_path)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from bot.messages import Inbound, Reply
 from storage.models import ChannelIdentity, Customer, InboundMessage, Staff, Store
 from tests.conftest import NOW
 from tests.fakes import wxmsg
-from tests.fakes.mp import mp_app, mp_sender
+from tests.fakes.mp import mp_app, mp_sender, settings_in_mode
 
 TS = int(NOW.timestamp())
 
@@ -26,6 +26,12 @@ def seen(monkeypatch: pytest.MonkeyPatch) -> list[Inbound]:
 
     monkeypatch.setattr(bot.dialog, "respond", stub)
     return calls
+
+
+@pytest.fixture
+def settings(request, db_path):
+    """The account in the mode the test posts in (plain when it posts in several)."""
+    return settings_in_mode(request, db_path)
 
 
 @pytest.fixture

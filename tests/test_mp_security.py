@@ -11,7 +11,7 @@ from bot.messages import Reply
 from storage.models import ChannelIdentity, Customer, InboundMessage
 from tests.conftest import NOW, make_settings
 from tests.fakes import wxmsg
-from tests.fakes.mp import mp_app, mp_sender
+from tests.fakes.mp import mp_app, mp_sender, settings_in_mode
 from tests.test_security import BILLION_LAUGHS, EXTERNAL_ENTITY, PLAIN_DTD
 
 TS = int(NOW.timestamp())
@@ -27,6 +27,12 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list:
 
     monkeypatch.setattr(bot.dialog, "respond", stub)
     return seen
+
+
+@pytest.fixture
+def settings(request, db_path):
+    """The account in the mode the test posts in (plain when it posts in several)."""
+    return settings_in_mode(request, db_path)
 
 
 @pytest.fixture

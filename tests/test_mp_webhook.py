@@ -12,7 +12,7 @@ from bot.messages import Inbound, Reply
 from storage.models import ChannelIdentity, Customer, InboundMessage
 from tests.conftest import NOW
 from tests.fakes import wxmsg
-from tests.fakes.mp import mp_app, mp_sender
+from tests.fakes.mp import mp_app, mp_sender, settings_in_mode
 
 TS = int(NOW.timestamp())
 MODES = ["plain", "compatible", "safe"]
@@ -35,6 +35,12 @@ def dialog(monkeypatch: pytest.MonkeyPatch) -> DialogStub:
     stub = DialogStub()
     monkeypatch.setattr(bot.dialog, "respond", stub)
     return stub
+
+
+@pytest.fixture
+def settings(request, db_path):
+    """The account in the mode the test posts in (plain when it posts in several)."""
+    return settings_in_mode(request, db_path)
 
 
 @pytest.fixture

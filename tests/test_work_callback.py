@@ -117,7 +117,9 @@ async def test_oversized_body_is_413(services):
     assert await inbound_count(services) == 0
 
 
-async def test_dtd_entities_and_malformed_xml_are_400(services):
+async def test_dtd_entities_and_malformed_xml_are_refused_before_parsing(services):
+    # 403 since issue 16 item 7: msg_signature over the Encrypt element is checked before
+    # any XML parse, and none of these bodies holds an Encrypt that verifies (was 400).
     settings = services.settings
     query, _ = envelope(settings, text("G001", "任务", corp=settings.work.corp_id))
     laughs = (
@@ -127,7 +129,7 @@ async def test_dtd_entities_and_malformed_xml_are_400(services):
     async with client_for(services) as client:
         for body in (laughs, "<xml><Encrypt>abc</xml>", "not xml at all"):
             resp = await client.post("/wechat/work", params=query, data=body.encode())
-            assert resp.status == 400, body
+            assert resp.status == 403, body
     assert await inbound_count(services) == 0
 
 

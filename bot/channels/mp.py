@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import binascii
 import logging
+import struct
 from typing import Any
 
 from aiohttp import web
@@ -82,25 +83,27 @@ async def receive(request: web.Request) -> web.Response:
         return _empty()
 
 
-def _decrypt(request: web.Request, envelope: dict[str, Any]) -> str:
-    """The plaintext XML inside a safe- or compatible-mode envelope."""
+def _decrypt(request: web.Request, body: bytes) -> str:
+    """The plaintext XML of a safe- or compatible-mode body: ``Encrypt`` is found without
+    parsing the body and checked against ``msg_signature`` before anything else; the
+    plaintext fields beside it (compatible mode) are never read."""
     q = request.query
     crypto: WeChatCrypto | None = request.app.get(CRYPTO)
     if crypto is None:
         raise security.Rejected(400, "encrypted message but no mp.encoding_aes_key")
-    encrypted = envelope.get("Encrypt")
-    if not isinstance(encrypted, str) or not encrypted:
-        raise security.Rejected(400, "no Encrypt element")
     timestamp, nonce = q.get("timestamp", ""), q.get("nonce", "")
     msg_signature = q.get("msg_signature")
-    security.check_msg_signature(crypto.token, msg_signature, timestamp, nonce, encrypted)
+    encrypted = security.find_encrypted(
+        body,
+        lambda enc: security.signature_ok(crypto.token, msg_signature, timestamp, nonce, enc),
+    )
     try:
         return crypto.decrypt_message({"Encrypt": encrypted}, msg_signature, timestamp, nonce)
     except InvalidAppIdException:
         raise security.Rejected(403, "AppId does not match mp.app_id") from None
     except InvalidSignatureException:
         raise security.Rejected(403, "bad msg_signature") from None
-    except (ValueError, TypeError, IndexError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, TypeError, IndexError, struct.error, binascii.Error, UnicodeDecodeError):
         raise security.Rejected(400, "cannot decrypt") from None
 
 
@@ -108,22 +111,27 @@ async def _receive(request: web.Request, services: Services) -> web.Response:
     settings = services.settings
     q = request.query
     _check_query(services, q)
-    body = await security.read_body(request, settings.security.max_body_bytes)
-    envelope = security.parse_xml(body)
     encrypt_type = (q.get("encrypt_type") or "raw").lower()
-    if encrypt_type == "aes":
-        xml_text = _decrypt(request, envelope)
-        data = security.parse_xml(xml_text)
-    elif encrypt_type == "raw":
-        xml_text, data = body.decode("utf-8"), envelope
-    else:
+    if encrypt_type not in ("raw", "aes"):
         raise security.Rejected(400, f"unknown encrypt_type {encrypt_type!r}")
+    body = await security.read_body(
+        request, settings.security.max_body_bytes, settings.server.header_timeout_s
+    )
+    # safe / compatible: only the encrypted part counts, whatever the URL says; a body
+    # without it is refused (403) before it is parsed. plain: as the URL says.
+    encrypted = settings.mp.mode != "plain" or encrypt_type == "aes"
+    if encrypted:
+        xml_text = _decrypt(request, body)
+        data = security.parse_xml(xml_text)
+    else:
+        data = security.parse_xml(body)
+        xml_text = body.decode("utf-8")
 
     m = MpMessage.of(settings.mp.app_id, data)
     if not m.openid or not m.msg_type:
         raise security.Rejected(400, "not a WeChat message")
-    parsed = parse_message(xml_text)  # wechatpy's typed view (UnknownMessage for new types)
     if not m.known:
+        parsed = parse_message(xml_text)  # wechatpy's typed view (UnknownMessage for new types)
         log.info("mp: unknown message %s/%s (%s); answered empty", m.msg_type, m.event, parsed.type)
         services.metrics.messages.labels(CHANNEL, "unsupported").inc()
         return _empty()
@@ -163,7 +171,7 @@ async def _receive(request: web.Request, services: Services) -> web.Response:
     if outcome.reply is None:
         return _empty()
     xml = render_reply(outcome.reply, m, int(services.clock.now().timestamp()))
-    if encrypt_type == "aes":
+    if encrypted:
         crypto: WeChatCrypto = request.app[CRYPTO]  # type: ignore[assignment]
         xml = crypto.encrypt_message(
             xml, q.get("nonce", ""), str(int(services.clock.now().timestamp()))

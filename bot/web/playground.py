@@ -17,6 +17,7 @@ from aiohttp import web
 
 from bot.config import MenuButton
 from bot.context import Services
+from bot.security import is_local
 from bot.web import wxsim
 from bot.web.common import int_param, services_of
 from bot.web.render import page
@@ -45,12 +46,32 @@ def setup(app: web.Application, services: Services) -> None:
         await app[HTTP].close()
 
     app.cleanup_ctx.append(http_client)
+    app.middlewares.append(local_only)
     r = app.router
     r.add_get("/playground", index)
     r.add_get("/playground/", index)
     r.add_post("/playground/api/mp", send_mp)
     r.add_post("/playground/api/work", send_work)
     r.add_get("/playground/api/feed", feed)
+
+
+async def _admin_logged_in(request: web.Request) -> bool:
+    """The admin console's own session check (bot.web.admin)."""
+    from bot.web.admin.session import signed_in
+
+    return await signed_in(request)
+
+
+@web.middleware
+async def local_only(request: web.Request, handler):
+    """The playground shows every customer and staff notice: only for this machine
+    (loopback, not through a proxy) or a logged-in admin; anyone else gets a 404."""
+    path = request.path
+    if (path == "/playground" or path.startswith("/playground/")) and not (
+        is_local(request) or await _admin_logged_in(request)
+    ):
+        raise web.HTTPNotFound()
+    return await handler(request)
 
 
 def _menu(buttons: list[MenuButton]) -> list[dict[str, Any]]:

@@ -39,3 +39,14 @@ def mp_sender(
     }
     options.update(overrides)
     return wxmsg.Sender(client, "/wechat/mp", **options)
+
+
+def settings_in_mode(request: Any, db_path: Any):
+    """Test settings with the account in the message mode the test posts in (its ``mode``
+    parameter), else plain: a plain-mode account takes encrypted posts too, a safe-mode one
+    refuses plaintext (403)."""
+    from tests.conftest import make_settings
+
+    callspec = getattr(request.node, "callspec", None)
+    mode = callspec.params.get("mode") if callspec is not None else None
+    return make_settings(db_path, mp={"message_mode": mode or "plain"})

@@ -19,6 +19,9 @@ log = logging.getLogger(__name__)
 AUTH = web.AppKey("admin_auth", AdminAuth)
 STORE = web.AppKey("admin_sessions", object)
 PUBLIC = {"/admin/login"}
+# The session cookie goes to the whole site: the sandbox playground (bot/web/playground.py)
+# lets a signed-in admin in from another machine. HttpOnly, SameSite=Strict.
+COOKIE_PATH = "/"
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",
     "X-Frame-Options": "DENY",
@@ -74,6 +77,13 @@ async def guard(request: web.Request, handler):
         raise
     response.headers.update(SECURITY_HEADERS)
     return response
+
+
+async def signed_in(request: web.Request) -> bool:
+    """Whether the request carries a live admin session (for pages outside /admin)."""
+    if request.app.get(STORE) is None:
+        return False
+    return await _signed_in(request, services_of(request).clock.now()) is not None
 
 
 async def _signed_in(request: web.Request, now) -> sessions.Active | None:
@@ -175,7 +185,7 @@ async def login(request: web.Request) -> web.Response:
         httponly=True,
         samesite="Strict",
         secure=auth.secure_cookie,
-        path="/admin",
+        path=COOKIE_PATH,
         max_age=int(auth.session_ttl.total_seconds()),
     )
     response.del_cookie(LOGIN_COOKIE, path="/admin/login")
@@ -187,7 +197,7 @@ async def logout(request: web.Request) -> web.Response:
     await request.app[STORE].end(request[ADMIN]["session"])
     log.info("admin: %s logged out", request[ADMIN]["user"])
     response = _redirect("/admin/login")
-    response.del_cookie(COOKIE, path="/admin")
+    response.del_cookie(COOKIE, path=COOKIE_PATH)
     return response
 
 
@@ -198,7 +208,7 @@ async def end_session(request: web.Request) -> web.Response:
         log.info("admin: session %s ended by %s", request.match_info["sid"], request[ADMIN]["user"])
     if request.match_info["sid"] == request[ADMIN]["session"]:
         response = _redirect("/admin/login")
-        response.del_cookie(COOKIE, path="/admin")
+        response.del_cookie(COOKIE, path=COOKIE_PATH)
         return response
     return _redirect("/admin?notice=" + ("session-ended" if ended else "session-gone"))
 

@@ -1,0 +1,1 @@
+from tests.security.kit import dialog  # noqa: F401 - the fixture, for every test here
