@@ -11,10 +11,13 @@ from bot.nlu.entities import Context
 from bot.nlu.types import Entity
 
 _BOSS = re.compile(r"老板(?=的?(?:电器|牌|家的))")
-_ALONE = re.compile(r"^\s*(?:是|用的|就是)?\s*老板(?:的|家的|牌|牌的)?\s*[。.!！]?\s*$")
+_ALONE = re.compile(r"^\s*(?:(?:是|用的|就是)\s*)?老板(?:的|家的|牌|牌的)?\s*(?:[。.!！]\s*)?$")
 _AFTER_PRODUCT = re.compile(
     r"(?:是|用的|买的|装的)\s*老板(?:的|家的|牌)?(?![\u4e00-\u9fa5]{0,1}(?:来|在|说|呢|吗|让|给|你|我))"
 )
+
+_AFTER_REACH = 8  # 老板 + 的/家的/牌 + the one or two characters _AFTER_PRODUCT looks at
+_SKIP = re.compile(r"[的 ]*")
 
 
 def extract(ctx: Context) -> list[Entity]:
@@ -27,14 +30,22 @@ def extract(ctx: Context) -> list[Entity]:
             out.append(ctx.entity("brand", canon, m.start(), m.end()))
     if "老板" in ctx.lexicon.brands:
         cat = ctx.lexicon.category_matcher
+        first = ctx.text.find("老板")
         for m in re.finditer("老板", ctx.text):
-            after = ctx.text[m.end() :].lstrip("的 ")
+            after = _SKIP.match(ctx.text, m.end()).end()  # past any 的 and spaces
             before = ctx.text[max(0, m.start() - 12) : m.start()]
+            # "…是老板的" right here (a window: a search to the end for every 老板 of a
+            # "老板老板…" message would read the text once per 老板)
             named_product = bool(cat.search(before)) and _AFTER_PRODUCT.search(
-                ctx.text, max(0, m.start() - 3)
+                ctx.text, max(0, m.start() - 3), m.end() + _AFTER_REACH
             )
-            whole = m.start() == ctx.text.find("老板") and _ALONE.match(ctx.text)
-            if _BOSS.match(ctx.text, m.start()) or cat.match(after) or named_product or whole:
+            whole = m.start() == first and _ALONE.match(ctx.text)
+            if (
+                _BOSS.match(ctx.text, m.start())
+                or cat.match(ctx.text, after)
+                or named_product
+                or whole
+            ):
                 if not any(e.start <= m.start() < e.end for e in out):
                     out.append(ctx.entity("brand", "老板", m.start(), m.end()))
     out.sort(key=lambda e: e.start)

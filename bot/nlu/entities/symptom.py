@@ -9,7 +9,7 @@ from bot.nlu.entities import Context
 from bot.nlu.types import Entity
 
 _CODE = re.compile(
-    r"(?:显示|报|出现|提示|故障码|代码|闪|跳)\s*(?:故障码|代码)?\s*([EFHPefhp]\d{1,3})(?![0-9A-Za-z])"
+    r"(?:显示|报|出现|提示|故障码|代码|闪|跳)\s*(?:(?:故障码|代码)\s*)?([EFHPefhp]\d{1,3})(?![0-9A-Za-z])"
 )
 _BARE_CODE = re.compile(r"(?<![0-9A-Za-z\-/])([EF]\d{1,2})(?![0-9A-Za-z\-/])")
 
