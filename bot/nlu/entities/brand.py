@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from bot.nlu.entities import Context
 from bot.nlu.types import Entity
@@ -20,6 +21,13 @@ _AFTER_REACH = 8  # 老板 + 的/家的/牌 + the one or two characters _AFTER_P
 _SKIP = re.compile(r"[的 ]*")
 
 
+def _inside(named: tuple[list[Entity], list[int]], pos: int) -> bool:
+    """``pos`` lies within one of the brand names found (a bisect, not a scan of them all)."""
+    found, starts = named
+    i = bisect_right(starts, pos) - 1
+    return i >= 0 and pos < found[i].end
+
+
 def extract(ctx: Context) -> list[Entity]:
     out = []
     for m in ctx.lexicon.brand_matcher.finditer(ctx.text):
@@ -28,6 +36,7 @@ def extract(ctx: Context) -> list[Entity]:
         canon = ctx.lexicon.canonical_brand(m.group(0))
         if canon and not ctx.overlaps(m.start(), m.end()):
             out.append(ctx.entity("brand", canon, m.start(), m.end()))
+    named = (out[:], [e.start for e in out])  # in text order, no two overlapping
     if "老板" in ctx.lexicon.brands:
         cat = ctx.lexicon.category_matcher
         first = ctx.text.find("老板")
@@ -36,17 +45,16 @@ def extract(ctx: Context) -> list[Entity]:
             before = ctx.text[max(0, m.start() - 12) : m.start()]
             # "…是老板的" right here (a window: a search to the end for every 老板 of a
             # "老板老板…" message would read the text once per 老板)
-            named_product = bool(cat.search(before)) and _AFTER_PRODUCT.search(
-                ctx.text, max(0, m.start() - 3), m.end() + _AFTER_REACH
-            )
-            whole = m.start() == first and _ALONE.match(ctx.text)
             if (
                 _BOSS.match(ctx.text, m.start())
                 or cat.match(ctx.text, after)
-                or named_product
-                or whole
+                or (
+                    _AFTER_PRODUCT.search(ctx.text, max(0, m.start() - 3), m.end() + _AFTER_REACH)
+                    and cat.search(before)
+                )
+                or (m.start() == first and _ALONE.match(ctx.text))
             ):
-                if not any(e.start <= m.start() < e.end for e in out):
+                if not _inside(named, m.start()):
                     out.append(ctx.entity("brand", "老板", m.start(), m.end()))
     out.sort(key=lambda e: e.start)
     return out
