@@ -45,7 +45,7 @@ def parse_amount_fen(text: str) -> int | None:
         value = float(m.group(1))
         unit = (m.group(2) or "").lower()
         value *= {"万": 10000, "w": 10000, "千": 1000, "k": 1000}.get(unit, 1)
-        return int(round(value * 100)) if value > 0 else None
+        return int(round(value * 100)) if 0 < value < 1e10 else None  # 400 digits: none
     m = _CN_AMOUNT.search(text)
     if m:
         value = _cn_number(m.group(0))

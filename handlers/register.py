@@ -19,10 +19,10 @@ from handlers.warranty_status import status
 from storage.repos import devices
 
 _DATE = re.compile(
-    r"(?:((?:19|20)\d{2})|(今年|去年|前年))\s*[年.\-/]?\s*(\d{1,2})\s*月?(?:\s*(\d{1,2})\s*[日号]?)?"
+    r"(?:((?:19|20)\d{2})|(今年|去年|前年))\s*(?:[年.\-/]\s*)?(\d{1,2})\s*月?(?:\s*(\d{1,2})\s*[日号]?)?"
 )
 _SERIAL = re.compile(
-    r"(?:序列号|串号|SN|S/N|机身码|条码)\s*[:：是为]?\s*([A-Za-z0-9\-]{4,40})", re.I
+    r"(?:序列号|串号|SN|S/N|机身码|条码)\s*(?:[:：是为]\s*)?([A-Za-z0-9\-]{4,40})", re.I
 )
 
 

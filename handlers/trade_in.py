@@ -29,8 +29,8 @@ OLD_DEVICE = "_old_device"  # a registered unit offered as the old one (scratch,
 RESTATED = "\0restated"  # an answer about something already known, not the one asked
 NUM = r"(\d{1,4}|[零一二两三四五六七八九十]{1,3})"
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年?")
-_YEARS = re.compile(NUM + r"\s*(?:多)?\s*年")
-_SHORT_YEAR = re.compile(r"(?<![\d年])(\d{2})\s*年\s*(?:的时候)?\s*(?:买|购|入手|装|安装)")
+_YEARS = re.compile(NUM + r"\s*(?:多\s*)?年")
+_SHORT_YEAR = re.compile(r"(?<![\d年])(\d{2})\s*年\s*(?:的时候\s*)?(?:买|购|入手|装|安装)")
 _ABOUT_YEARS = re.compile(r"(\d{1,2}|[一二两三四五六七八九十]{1,2})\s*(?:来|几|多)\s*年")
 _GRADE = re.compile(r"([1-5一二三四五])\s*级")
 _NOT_WORKING = re.compile(
@@ -43,8 +43,8 @@ _CONDITION = {
     "好": re.compile(r"^好|很好|挺好|不错|很新|挺新|九成|八成|崭新|像新|干净|完好|没毛病|好的"),
 }
 _BUDGET = re.compile(
-    r"预算\s*(?:大概|大约|在|是|有)?\s*([\d.]+\s*[万千kKwW块元]?|[零一二两三四五六七八九十百千万]+)"
-    r"|\d+(?:\.\d+)?\s*(?:块|元|万|千|k|K)"
+    r"预算\s*(?:(?:大概|大约|在|是|有)\s*)?([\d.]+\s*[万千kKwW块元]?|[零一二两三四五六七八九十百千万]+)"
+    r"|(?<!\d)\d+(?:\.\d+)?\s*(?:块|元|万|千|k|K)"
 )
 _SAME = re.compile(r"一样|同样|同款|还是|原来|一样的|同类")
 
@@ -256,7 +256,7 @@ def valid_working(turn: Turn, value: object) -> str | None:
 def extract_condition(turn: Turn) -> str | None:
     text = turn.text
     m = re.search(
-        r"成色\s*(?:还|挺|很|蛮|比较|非常|算|都)?\s*(好|一般|差|很好|不错|还行|不好|很差)", text
+        r"成色\s*(?:(?:还|挺|很|蛮|比较|非常|算|都)\s*)?(好|一般|差|很好|不错|还行|不好|很差)", text
     )
     if m:
         word = m.group(1)

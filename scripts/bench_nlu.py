@@ -3,6 +3,10 @@
 the first parse answered when the warm-up was started in the background.
 
     .venv/bin/python scripts/bench_nlu.py [--seconds 5]
+    .venv/bin/python scripts/bench_nlu.py --adversarial [--chars 500]
+
+``--adversarial``: the slowest parse of hostile messages (tests/security/adversarial_text.py,
+cut to ``--chars``, the length bot.nlu reads) against an ordinary message, as a ratio.
 
 Prints figures only; targets: ≥ 2,000 utterances/s; first answer well inside the 3 s cold start.
 """
@@ -92,11 +96,52 @@ def throughput(seconds: float) -> tuple[float, float, int]:
     return n / wall, n / cpu, len(texts)
 
 
+def _cpu_ms(parse, text: str, runs: int = 3) -> float:
+    """The least CPU time of ``runs`` parses, in ms (normalisation's cache cleared each time)."""
+    from bot.nlu.normalize import canonical
+
+    best = float("inf")
+    for _ in range(runs):
+        canonical.cache_clear()
+        t0 = time.process_time()
+        parse(text)
+        best = min(best, time.process_time() - t0)
+    return best * 1000
+
+
+def adversarial(chars: int) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from bot.nlu import current_pipeline
+    from tests.security.adversarial_text import texts
+
+    pipeline = current_pipeline()
+    now = datetime(2026, 11, 26, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+    def parse(text: str) -> None:
+        pipeline.parse(text, now=now)
+
+    ordinary = _cpu_ms(parse, "明天上午来修一下格力空调 不制冷 电话13812345678")
+    rows = sorted(((_cpu_ms(parse, t), name) for name, t in texts(chars).items()), reverse=True)
+    print(f"ordinary message (31 chars)        {ordinary:7.2f} ms CPU")
+    for ms, name in rows[:5]:
+        print(f"hostile {name!r:26s} {ms:7.2f} ms CPU  ×{ms / ordinary:.0f} ({chars} chars)")
+    print(f"worst / ordinary: ×{rows[0][0] / ordinary:.0f} over {len(rows)} hostile texts")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=5.0)
     ap.add_argument("--runs", type=int, default=3, help="cold starts to time (the median is shown)")
+    ap.add_argument("--adversarial", action="store_true", help="worst-case parse vs ordinary")
+    ap.add_argument("--chars", type=int, default=None, help="hostile text length (default: cap)")
     args = ap.parse_args()
+    if args.adversarial:
+        from bot.nlu.limits import MAX_TEXT_CHARS
+
+        adversarial(args.chars or MAX_TEXT_CHARS)
+        return
 
     for mode, label in (("background", "warm-up in background"), ("none", "no warm-up (lazy)")):
         runs = sorted(

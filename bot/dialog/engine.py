@@ -16,6 +16,7 @@ from bot.dialog import sessions, words
 from bot.dialog.forms import CONFIRM, Form, Reask, Turn, call
 from bot.dialog.routes import ENDS_FORM, resolve, shortcut
 from bot.messages import Inbound, Reply
+from bot.nlu.limits import clip, max_chars
 from storage.repos import devices, handoffs, identities, turns
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ async def respond(services: Services, inbound: Inbound) -> Reply:
 
     The turn joins whatever turns are waiting (bot/dialog/batch.py): they share one
     transaction. ``dialog.batch_turns: false`` gives every turn its own."""
+    inbound.text = clip(inbound.text or "", max_chars(services.settings.nlu))  # the head only
     parse = await _parse_text(services, inbound)
     if not services.settings.dialog.get("batch_turns", True):
         return await respond_alone(services, inbound, parse)

@@ -103,8 +103,11 @@ def parse_with_settings(text: str, settings: Settings, now: datetime | None = No
 
 
 async def aparse(text: str, settings: Settings, now: datetime | None = None) -> Parse:
-    """``parse_with_settings`` for the event loop: off the loop thread while still warming up."""
-    if is_ready() and settings is _last_settings:
+    """``parse_with_settings`` for the event loop: off the loop thread while still warming up,
+    and for a message longer than ``INLINE_CHARS`` (bot/nlu/limits.py)."""
+    from bot.nlu.limits import INLINE_CHARS
+
+    if is_ready() and settings is _last_settings and len(text) <= INLINE_CHARS:
         return parse_with_settings(text, settings, now)
     import asyncio
 

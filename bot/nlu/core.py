@@ -11,6 +11,7 @@ from bot.nlu import tokenize
 from bot.nlu.entities import Context, extract_all
 from bot.nlu.intents import DEFAULT_THRESHOLD, IntentModel
 from bot.nlu.lexicon import Lexicon, build_lexicon
+from bot.nlu.limits import clip, max_chars
 from bot.nlu.normalize import canonical, squeeze
 from bot.nlu.types import Parse
 
@@ -24,6 +25,20 @@ _NAMES = {"product_category", "brand"}
 _FILLER = re.compile(r"[\s的了啊呀呢吧嘛哦哈是有台个部一这那我家里们用买和跟还]+")
 
 
+def _masked(canon: str, entities: list) -> str:
+    """``canon`` with each phone / model / date / address span replaced by its mask word,
+    built in one pass (right to left, as spans were masked one by one before)."""
+    pieces: list[str] = []
+    end = len(canon)
+    for e in sorted(entities, key=lambda e: -e.start):
+        if e.type in _MASK:
+            pieces.append(canon[e.end : end] if e.end <= end else "")
+            pieces.append(_MASK[e.type])
+            end = min(end, e.start)
+    pieces.append(canon[:end])
+    return "".join(reversed(pieces))
+
+
 class Pipeline:
     """Everything ``parse`` needs, built once (jieba load + training: well under a second
     once jieba's cache exists)."""
@@ -33,6 +48,7 @@ class Pipeline:
         self.lexicon: Lexicon = build_lexicon(cfg)
         self.threshold = float(cfg.get("confidence_threshold", DEFAULT_THRESHOLD))
         self.tz = tz or DEFAULT_TZ
+        self.max_chars = max_chars(cfg)  # the head of a message that is read (bot/nlu/limits.py)
         tokenize.tokenizer(self.lexicon.domain_words())
         self.model = IntentModel(threshold=self.threshold, prepare=self._training_text)
 
@@ -45,11 +61,7 @@ class Pipeline:
         canon = canonical(text)
         ctx = Context(original=text, text=canon, now=now, tz=tz, lexicon=self.lexicon)
         entities = extract_all(ctx)
-        masked = canon
-        for e in sorted(entities, key=lambda e: -e.start):
-            if e.type in _MASK:
-                masked = masked[: e.start] + _MASK[e.type] + masked[e.end :]
-        return entities, squeeze(masked)
+        return entities, squeeze(_masked(canon, entities))
 
     @staticmethod
     def _only_names(text: str, entities: list) -> bool:
@@ -63,6 +75,7 @@ class Pipeline:
         return not _FILLER.sub("", squeeze(rest))
 
     def parse(self, text: str, now: datetime | None = None, tz: tzinfo | None = None) -> Parse:
+        text = clip(text, self.max_chars)  # before anything else reads it
         tz = tz or self.tz
         now = (now or datetime.now(UTC)).astimezone(tz)
         text = text.strip("\r\n")

@@ -19,7 +19,11 @@ DIGITS = {
 }
 UNITS = {"十": 10, "百": 100, "千": 1000}
 CN_NUM = "[零〇一二两俩三四五六七八九十百千]"
-NUM = rf"(?:\d+|{CN_NUM}+)"
+# A number as dates, hours and counts use it: at most 8 digits (a run of digits is read from
+# its first one) or 8 Chinese numerals. Bounded, so a pattern tried at every position of a
+# long run ("一一一…", "111…") reads a few characters there, not the whole run: linear time.
+# Longer runs are no date, hour or count (they parsed to numbers every caller rejected).
+NUM = rf"(?:(?<!\d)\d{{1,8}}|{CN_NUM}{{1,8}})"
 
 
 def to_int(s: str) -> int | None:

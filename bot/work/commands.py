@@ -133,7 +133,7 @@ def _lead(t: str) -> Command | None:
     rest = t[m.end() :].strip(" ,.")
     if not rest or rest in ("列表", "清单", "有哪些", "呢"):
         return Command("lead_list")
-    if mv := re.fullmatch(r"#?(\d{1,6})\s*号?\s*(\S+)", rest):
+    if mv := re.fullmatch(r"#?(\d{1,6})\s*(?:号\s*)?(\S+)", rest):
         status = LEAD_MOVES.get(mv.group(2).rstrip("了啦"))
         if status:
             return Command("lead_move", {"id": int(mv.group(1)), "status": status})
@@ -158,7 +158,7 @@ def _group_post(text: str) -> Command | None:
     """群发 <群名> <时间> <内容>: the group and time read canonically, the content as typed."""
     raw = strip_mention(text).strip()
     c = canon(raw)  # same length as raw
-    m = re.match(r"\s*(?:请|帮我|麻烦)?\s*群发\s*:?\s*(\S+)\s+(?=\S)", c)
+    m = re.match(r"\s*(?:(?:请|帮我|麻烦)\s*)?群发\s*(?::\s*)?(\S+)\s+(?=\S)", c)
     if not m:
         return None
     return Command("group_post", {"group": m.group(1).strip(EDGE), "rest": raw[m.end() :]})

@@ -7,6 +7,7 @@ import logging
 from bot.channels.work_inbound import WorkMessage
 from bot.context import Services
 from bot.messages import Reply
+from bot.nlu.limits import STAFF_MAX_CHARS, clip
 from bot.work import commands
 from bot.work.staff import Who, who
 
@@ -40,7 +41,7 @@ def help_text(staff: Who) -> str:
 
 async def run_command(services: Services, staff: Who, text: str) -> Reply:
     """One line from a staff member → the reply (also used by tests and the CLI)."""
-    cmd = commands.parse(text)
+    cmd = commands.parse(clip(text, STAFF_MAX_CHARS))  # the head only: a group post fits
     if cmd is None:
         return Reply(text=UNKNOWN + help_text(staff), intent="help")
     if cmd.name == "help":

@@ -37,7 +37,7 @@ def small_int(s: str) -> int | None:
 _NUM = r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万]+"
 _UNIT = r"万|千|k|K|w|W|元|块钱|块"
 _AMOUNT = re.compile(
-    rf"(?P<kw>预算|大概|大约|约)?\s*(?P<num>{_NUM})\s*(?P<unit>{_UNIT})?"
+    rf"(?:(?P<kw>预算|大概|大约|约)\s*)?(?P<num>{_NUM})\s*(?P<unit>{_UNIT})?"
     rf"(?:\s*(?:到|至|-|~)\s*(?P<num2>{_NUM})\s*(?P<unit2>{_UNIT})?)?"
     r"\s*(?P<tail>左右|上下|以内|以下|之内)?"
 )
@@ -60,6 +60,9 @@ def _cn_amount(s: str) -> float | None:
         return to_int(s[0]) * 1000.0 + to_int(s[2]) * 100.0
     value = to_int(s)
     return None if value is None else float(value)
+
+
+MAX_YUAN = 1e10
 
 
 def parse_budget(text: str) -> tuple[int | None, str]:
@@ -85,7 +88,7 @@ def parse_budget(text: str) -> tuple[int | None, str]:
             amount *= 10000
         elif unit in ("千", "k", "K"):
             amount *= 1000
-        if amount <= 0:
+        if not 0 < amount < MAX_YUAN:  # a run of 400 digits is no budget (nor a float)
             continue
         rest = (text[: m.start()] + " " + text[m.end() :]).strip(EDGE_PUNCT)
         return int(round(amount * 100)), re.sub(r"\s+", " ", rest).strip(EDGE_PUNCT)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from functools import lru_cache
@@ -22,7 +23,8 @@ class Context:
     now: datetime
     tz: tzinfo
     lexicon: Lexicon
-    taken: list[tuple[int, int]] = field(default_factory=list)
+    taken: list[tuple[int, int]] = field(default_factory=list)  # appended to, never edited
+    _index: tuple[int, list[int], list[int]] = field(default=(0, [], []), repr=False)
 
     def span(self, start: int, end: int) -> str:
         """What the user wrote between ``start`` and ``end``."""
@@ -34,7 +36,21 @@ class Context:
         return Entity(type_, value, self.span(start, end).strip(), start, end, dict(extra or {}))
 
     def overlaps(self, start: int, end: int) -> bool:
-        return any(start < e and s < end for s, e in self.taken)
+        return self.first_overlap(start, end) is not None
+
+    def first_overlap(self, start: int, end: int) -> int | None:
+        """Where the first taken span that overlaps ``start``–``end`` begins, or None.
+        O(log n): a message full of dates or phones must not make every check a scan."""
+        if len(self.taken) != self._index[0]:
+            spans = sorted(self.taken)
+            ends, high = [], -1
+            for _, e in spans:
+                high = max(high, e)
+                ends.append(high)  # the furthest end among this span and those before
+            self._index = (len(self.taken), [s for s, _ in spans], ends)
+        _, starts, ends = self._index
+        i = bisect_right(ends, start)  # the first span ending after start
+        return starts[i] if i < len(starts) and starts[i] < end else None
 
 
 ORDER = (

@@ -25,7 +25,9 @@ _PLACES = (
     "哈尔滨|长春|石家庄|太原|南昌|昆明|贵阳|南宁|海口|兰州|无锡|佛山|东莞|温州|珠海|常州|徐州"
 )
 _NAME = r"[\u4e00-\u9fa5A-Za-z]"
-_NUMERIC = r"[0-9A-Za-z一二三四五六七八九十百零两]+(?:[\-][0-9A-Za-z]+)*"
+# Bounded runs (a house number is never 60 KB): a part tried at every position of a long
+# run of digits or numerals then reads a few characters there, not the rest of the text.
+_NUMERIC = r"[0-9A-Za-z一二三四五六七八九十百零两]{1,10}(?:[\-][0-9A-Za-z]{1,10}){0,6}"
 
 _PART = (
     rf"(?:(?:{_PLACES})(?![市省])"
@@ -33,7 +35,7 @@ _PART = (
     rf"|{_NAME}{{1,8}}?{_ROAD}(?:{_NUMERIC}(?:号|弄|巷)?)?"
     rf"|{_NAME}{{2,8}}?{_ESTATE}"
     rf"|{_NUMERIC}{_UNIT}"
-    rf"|\d+(?:-\d+)*(?=$|[\s,，。])"
+    rf"|\d{{1,10}}(?:-\d{{1,10}}){{0,6}}(?=$|[\s,，。])"
     rf")"
 )
 # words that follow an address but are no part of it ("…100号 电话139…")
@@ -46,11 +48,12 @@ _SPAN = re.compile(
 )
 _PARTS = re.compile(_PART)
 _LABEL = re.compile(
-    r"^.*?(?:地址是?|住址是?|地点是?|家住|住在|我住|我家在|家在|位置是?|住|在|到|去|是)(?=.{3,})"
+    r"^.*?(?:地址是?|住址是?|地点是?|家住|住在|我住|我家在|家在|位置是?|住|在|到|去|是)(?=.{3})"
 )
-_STRONG = re.compile(
-    rf"{_ROAD}{_NUMERIC}|{_ESTATE}.*{_NUMERIC}{_UNIT}|{_NUMERIC}{_UNIT}.*{_NUMERIC}{_UNIT}"
-)
+# One strong part: a road with a number, or an estate / a unit with a unit after it.
+_ROAD_NUMBER = re.compile(rf"{_ROAD}{_NUMERIC}")
+_ESTATE_WORD = re.compile(_ESTATE)
+_NUMBERED_UNIT = re.compile(rf"{_NUMERIC}{_UNIT}")
 _CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fa5])\s|\s(?=[\u4e00-\u9fa5])")
 _BAD_START = re.compile(r"^(?:我|你|他|她|我们|你们|这|那|什么|怎么|哪|老|新|旧|大|小)")
 
@@ -62,6 +65,17 @@ def _strip_label(span: str) -> tuple[str, int]:
     return span, 0
 
 
+def _strong(body: str) -> bool:
+    """``路`` + number, or an estate or numbered unit followed later by a numbered unit (one
+    forward scan each, where ``estate .* unit`` would rescan the rest from every start)."""
+    if _ROAD_NUMBER.search(body):
+        return True
+    for first in (_ESTATE_WORD.search(body), _NUMBERED_UNIT.search(body)):
+        if first and _NUMBERED_UNIT.search(body, first.end()):
+            return True
+    return False
+
+
 def extract(ctx: Context) -> list[Entity]:
     out: list[Entity] = []
     for m in _SPAN.finditer(ctx.text):
@@ -70,18 +84,18 @@ def extract(ctx: Context) -> list[Entity]:
         body, cut = _strip_label(raw)
         start += cut
         end = start + len(body)
-        inside = [s for s, e in ctx.taken if start < e and s < end]
-        if inside:  # stop where a phone or a date begins
-            if min(inside) <= start:
+        inside = ctx.first_overlap(start, end)
+        if inside is not None:  # stop where a phone or a date begins
+            if inside <= start:
                 continue
-            end = min(inside)
+            end = inside
             body = ctx.text[start:end].rstrip()
             end = start + len(body)
         parts = _PARTS.findall(body)
         named = [p for p in parts if not p.strip().isdigit()]
         if not named or not _PARTS.match(body) or body[:1].isdigit():
             continue  # a span starts with a named part, not with bare numbers
-        if len(named) < 2 and not _STRONG.search(body):
+        if len(named) < 2 and not _strong(body):
             continue
         if _BAD_START.match(body) and len(parts) < 3:
             continue

@@ -114,6 +114,7 @@ _ATOMS = re.compile(
     )
     + ")"
 )
+MAX_ATOMS = 64  # dates, times and parts of the day read from one message, at most
 _GLUE = re.compile(r"^[\s的,、]*$")
 _RANGE_GLUE = re.compile(r"^\s*(?:到|至|-|~|～)\s*$")
 
@@ -366,6 +367,8 @@ def extract(ctx: Context) -> list[Entity]:
         a = _atom(m, today)
         if a is not None:
             atoms.append(a)
+            if len(atoms) == MAX_ATOMS:
+                break  # "明天明天明天…": no message names more times than this
     out = []
     for group in _groups(atoms, ctx.text):
         got = _resolve(group, now, ctx.tz)
