@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import faults
 from bot.context import Services
 from bot.messages import Reply
 from storage.repos import inbound as inbound_repo
@@ -109,7 +110,10 @@ async def process_once(
         on_claim=on_claim,
         future=loop.create_future(),
     )
-    claimed = await _writer(services).submit(claim)
+    try:
+        claimed = await _writer(services).submit(claim)
+    except Exception as exc:
+        raise (faults.unavailable(exc) or exc) from exc
     if not claimed:
         services.metrics.duplicates.labels(channel).inc()
         return Outcome(reply=await _await_first(services, key, deadline), duplicate=True)
@@ -120,7 +124,12 @@ async def process_once(
     remaining = max(deadline - loop.time(), 0.0)
     done, _ = await asyncio.wait({task}, timeout=remaining)
     if task in done:
-        reply = task.result()
+        try:
+            reply = task.result()
+        except faults.StorageUnavailable:
+            # nothing half-written: the claim goes, so WeChat's retry runs the turn again
+            await _release(services, key, future)
+            raise
         try:
             await _writer(services).submit(
                 _Finish(
@@ -130,14 +139,21 @@ async def process_once(
                     future=loop.create_future(),
                 )
             )
-        except Exception:
+        except Exception:  # kept by the writer and stored when storage is back
             log.exception("%s: the reply could not be stored; answering it anyway", channel)
         finally:
             _settle(services, key, future, reply)
         return Outcome(reply=reply if reply is not None and not reply.empty else None)
 
-    async with services.db.transaction() as session:
-        await inbound_repo.mark_late(session, key)
+    try:
+        async with services.db.transaction() as session:
+            await inbound_repo.mark_late(session, key)
+    except Exception as exc:
+        if faults.unavailable(exc) is None:
+            raise
+        faults.report(
+            f"{channel}: a late message could not be marked late ({exc.__class__.__name__})"
+        )
     _settle(services, key, future, None)
     services.spawn(_finish_late(services, key, task, deliver_late))
     log.info("%s: reply over budget (%.1fs), acknowledged; it will follow", channel, budget_s)
@@ -153,13 +169,29 @@ def _settle(
 
 
 async def _guarded(work: Callable[[], Awaitable[Reply | None]], channel: str) -> Reply | None:
+    """The work's reply; a bug answers empty, a storage fault raises StorageUnavailable."""
     try:
         return await work()
     except asyncio.CancelledError:
         raise
-    except Exception:
+    except Exception as exc:
+        fault = faults.unavailable(exc)
+        if fault is not None:
+            raise fault from exc
         log.exception("%s: handling a message failed; answering empty", channel)
         return None
+
+
+async def _release(services: Services, key: str, future: asyncio.Future[Reply | None]) -> None:
+    """Give the claim back (its turn could not be stored); kept for later when even that fails."""
+    _settle(services, key, future, None)
+    try:
+        async with services.db.transaction(short=True) as session:
+            await inbound_repo.release(session, key)
+    except Exception as exc:
+        if faults.unavailable(exc) is None:
+            raise
+        _writer(services).releases.add(key)
 
 
 async def _finish_late(
@@ -168,7 +200,11 @@ async def _finish_late(
     task: asyncio.Task[Reply | None],
     deliver_late: Callable[[Reply], Awaitable[None]],
 ) -> None:
-    reply = await task
+    try:
+        reply = await task
+    except faults.StorageUnavailable as exc:
+        faults.report(f"a late message could not be answered: storage unavailable ({exc.reason})")
+        return
     try:
         async with services.db.transaction() as session:
             await inbound_repo.record_late_reply(
@@ -249,7 +285,11 @@ def _writer(services: Services) -> _Writer:
 
 
 class _Writer:
-    """One writer per process: drains queued claims and finishes in shared transactions."""
+    """One writer per process: drains queued claims and finishes in shared transactions.
+
+    When storage fails, the claims of the batch fail at once (their requests answer 503);
+    finished replies and given-back claims are kept and written with the next batch, or when
+    :meth:`flush` runs (the heartbeat does), so no row stays ``processing``."""
 
     MAX_BATCH = 200
     GATHER_BELOW, GATHER_S = 16, 0.002
@@ -258,34 +298,54 @@ class _Writer:
         self.services = services
         self.claims: list[_Claim] = []
         self.finishes: list[_Finish] = []
+        self.unsettled: list[_Finish] = []  # replies answered but not yet stored
+        self.releases: set[str] = set()  # claims to give back
         self.task: asyncio.Task[None] | None = None
 
     def submit(self, op: _Claim | _Finish) -> asyncio.Future[Any]:
         (self.claims if isinstance(op, _Claim) else self.finishes).append(op)
+        self._start()
+        return op.future
+
+    def _start(self) -> None:
         if self.task is None or self.task.done():
             self.task = self.services.spawn(self._drain())
-        return op.future
+
+    @property
+    def pending(self) -> int:
+        return len(self.unsettled) + len(self.releases)
+
+    def flush(self) -> None:
+        """Write what was kept while storage was failing."""
+        if self.pending:
+            self.finishes[:0], self.unsettled = self.unsettled, []
+            self._start()
 
     async def _drain(self) -> None:
         current: list[_Claim | _Finish] = []
         try:
-            while self.claims or self.finishes:
+            while self.claims or self.finishes or self.releases:
                 if len(self.claims) + len(self.finishes) < self.GATHER_BELOW:
                     await asyncio.sleep(self.GATHER_S)  # let a few more join this transaction
                 claims, self.claims = self.claims[: self.MAX_BATCH], self.claims[self.MAX_BATCH :]
                 finishes = self.finishes[: self.MAX_BATCH]
                 self.finishes = self.finishes[self.MAX_BATCH :]
+                releases, self.releases = self.releases, set()
                 current = [*claims, *finishes]
                 try:
-                    await self._batch(claims, finishes)
+                    await self._batch(claims, finishes, releases)
                 except Exception as exc:
-                    if len(current) == 1:
+                    fault = faults.unavailable(exc)
+                    if fault is not None:
+                        self._keep(claims, finishes, releases, fault)
+                    elif len(current) == 1:
                         log.exception("dedup: writing a message failed")
                         _fail(current[0].future, exc)
                     else:
                         log.warning("dedup: a batch failed; writing its messages one by one")
                         for op in current:
                             await self._single(op)
+                        self.releases |= releases
                 else:
                     for c in claims:
                         _resolve(c.future, c.result)
@@ -299,20 +359,48 @@ class _Writer:
             self.claims, self.finishes = [], []
             raise
 
+    def _keep(
+        self,
+        claims: list[_Claim],
+        finishes: list[_Finish],
+        releases: set[str],
+        fault: faults.StorageUnavailable,
+    ) -> None:
+        """Storage failed: the claims fail now (503), the rest waits for storage."""
+        faults.report(f"dedup: storage unavailable ({fault.reason}); messages answered 503")
+        for c in claims:
+            _fail(c.future, fault)
+        for f in finishes:
+            _resolve(f.future, None)
+        self.unsettled.extend(finishes)
+        self.releases |= releases
+        # claims queued behind this batch would meet the same fault: fail them too
+        for c in self.claims:
+            _fail(c.future, fault)
+        self.claims = []
+        self.unsettled.extend(self.finishes)
+        for f in self.finishes:
+            _resolve(f.future, None)
+        self.finishes = []
+
     async def _single(self, op: _Claim | _Finish) -> None:
         try:
             if isinstance(op, _Claim):
-                await self._batch([op], [])
+                await self._batch([op], [], set())
                 _resolve(op.future, op.result)
             else:
-                await self._batch([], [op])
+                await self._batch([], [op], set())
                 _resolve(op.future, None)
         except Exception as exc:
             log.exception("dedup: writing a message failed")
             _fail(op.future, exc)
 
-    async def _batch(self, claims: list[_Claim], finishes: list[_Finish]) -> None:
+    async def _batch(
+        self, claims: list[_Claim], finishes: list[_Finish], releases: set[str]
+    ) -> None:
         async with self.services.db.transaction(short=True) as session:
+            if releases:
+                await inbound_repo.release_many(session, sorted(releases))
             if finishes:
                 await inbound_repo.finish_many(
                     session, [(f.key, f.reply, f.intent) for f in finishes]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import InboundMessage
@@ -136,3 +136,18 @@ async def take_over(
         .values(received_at=now)
     )
     return bool(result.rowcount)
+
+
+async def release(session: AsyncSession, dedup_key: str) -> None:
+    """Give a claim back (its turn could not be stored): the next attempt claims it anew."""
+    await release_many(session, [dedup_key])
+
+
+async def release_many(session: AsyncSession, keys: list[str]) -> None:
+    if not keys:
+        return
+    await session.execute(
+        delete(InboundMessage).where(
+            InboundMessage.dedup_key.in_(keys), InboundMessage.status == "processing"
+        )
+    )
