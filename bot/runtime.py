@@ -46,6 +46,9 @@ async def _freeze_when_done(warm_up: threading.Thread) -> None:
 
 
 async def stop_background(services: Services) -> None:
+    from bot import liveness
+
+    await liveness.stop(services)
     sched = services.extras.pop("scheduler", None)
     if sched is not None:
         sched.shutdown(wait=False)

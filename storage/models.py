@@ -322,6 +322,8 @@ class InboundMessage(Base):
     status: Mapped[str] = mapped_column(String(16), default="processing")  # processing|done|late
     reply: Mapped[str | None] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # the process answering it (``processes.id``): a retry takes over when that one is gone
+    owner: Mapped[str | None] = mapped_column(String(64))
 
 
 class OutboxMessage(Base):
@@ -371,6 +373,18 @@ class Group(Base):
     store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"))
     robot_key: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ProcessBeat(Base):
+    """Each running wxbot process and its heartbeat (bot/liveness.py)."""
+
+    __tablename__ = "processes"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    host: Mapped[str] = mapped_column(String(128))
+    pid: Mapped[int]
+    started_at: Mapped[datetime]
+    heartbeat_at: Mapped[datetime] = mapped_column(index=True)
+    stopped_at: Mapped[datetime | None]
 
 
 class KeyValue(Base):

@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import faults
+from bot import faults, liveness
 from bot.context import Services
 from bot.messages import Reply
 from storage.repos import inbound as inbound_repo
@@ -34,7 +34,9 @@ from storage.repos import inbound as inbound_repo
 log = logging.getLogger(__name__)
 
 POLL_S = 0.02
-# A "processing" row older than budget + this is taken to belong to a process that died.
+# A "processing" row with no owner recorded (written before owners were) older than
+# budget + this is taken to belong to a process that died. Rows with an owner are taken
+# over as soon as that owner is gone (bot/liveness.py).
 STALE_GRACE_S = 10.0
 
 
@@ -105,6 +107,7 @@ async def process_once(
             "from_user": from_user,
             "msg_type": msg_type,
             "received_at": now,
+            "owner": liveness.me(services).id,
         },
         stale_before=now - timedelta(seconds=budget_s + STALE_GRACE_S),
         on_claim=on_claim,
@@ -118,8 +121,8 @@ async def process_once(
         services.metrics.duplicates.labels(channel).inc()
         return Outcome(reply=await _await_first(services, key, deadline), duplicate=True)
 
-    future: asyncio.Future[Reply | None] = loop.create_future()
-    _inflight(services)[key] = future
+    # registered by the writer as it committed the claim, before any retry could look
+    future = _inflight(services)[key]
     task = services.spawn(_guarded(work, channel))
     remaining = max(deadline - loop.time(), 0.0)
     done, _ = await asyncio.wait({task}, timeout=remaining)
@@ -277,6 +280,13 @@ async def _run_deferred(session: AsyncSession) -> None:
         await hook(session, items)
 
 
+def flush_kept(services: Services) -> None:
+    """Write the replies and given-back claims kept while storage was failing."""
+    writer = services.extras.get("dedup_writer")
+    if writer is not None:
+        writer.flush()
+
+
 def _writer(services: Services) -> _Writer:
     writer = services.extras.get("dedup_writer")
     if writer is None:
@@ -301,6 +311,7 @@ class _Writer:
         self.unsettled: list[_Finish] = []  # replies answered but not yet stored
         self.releases: set[str] = set()  # claims to give back
         self.task: asyncio.Task[None] | None = None
+        self.registered = False  # this process's row in ``processes`` (bot/liveness.py)
 
     def submit(self, op: _Claim | _Finish) -> asyncio.Future[Any]:
         (self.claims if isinstance(op, _Claim) else self.finishes).append(op)
@@ -347,10 +358,7 @@ class _Writer:
                             await self._single(op)
                         self.releases |= releases
                 else:
-                    for c in claims:
-                        _resolve(c.future, c.result)
-                    for f in finishes:
-                        _resolve(f.future, None)
+                    self._committed(claims, finishes)
                 current = []
         except BaseException:
             stopped = RuntimeError("dedup writer stopped")
@@ -358,6 +366,20 @@ class _Writer:
                 _fail(op.future, stopped)
             self.claims, self.finishes = [], []
             raise
+
+    def _committed(self, claims: list[_Claim], finishes: list[_Finish]) -> None:
+        """After a commit: claimed keys go in flight (before anyone can look), then answer."""
+        if claims and not self.registered:
+            self.registered = True
+            liveness.start(self.services)
+        inflight = _inflight(self.services)
+        loop = asyncio.get_running_loop()
+        for c in claims:
+            if c.result:
+                inflight[c.key] = loop.create_future()
+            _resolve(c.future, c.result)
+        for f in finishes:
+            _resolve(f.future, None)
 
     def _keep(
         self,
@@ -387,10 +409,10 @@ class _Writer:
         try:
             if isinstance(op, _Claim):
                 await self._batch([op], [], set())
-                _resolve(op.future, op.result)
+                self._committed([op], [])
             else:
                 await self._batch([], [op], set())
-                _resolve(op.future, None)
+                self._committed([], [op])
         except Exception as exc:
             log.exception("dedup: writing a message failed")
             _fail(op.future, exc)
@@ -399,6 +421,8 @@ class _Writer:
         self, claims: list[_Claim], finishes: list[_Finish], releases: set[str]
     ) -> None:
         async with self.services.db.transaction(short=True) as session:
+            if claims and not self.registered:
+                await liveness.register(session, self.services)
             if releases:
                 await inbound_repo.release_many(session, sorted(releases))
             if finishes:
@@ -415,10 +439,7 @@ class _Writer:
                 for c in claims:
                     if c.result or c.key in taken:
                         continue
-                    now = c.row["received_at"]
-                    if await inbound_repo.take_over(
-                        session, c.key, stale_before=c.stale_before, now=now
-                    ):
+                    if await self._take_over(session, c):
                         log.warning(
                             "%s: taking over a message whose first attempt died", c.row["channel"]
                         )
@@ -428,6 +449,26 @@ class _Writer:
                     if c.result and c.on_claim is not None:
                         await c.on_claim(session)
                 await _run_deferred(session)
+
+    async def _take_over(self, session: AsyncSession, c: _Claim) -> bool:
+        """A retry of a message still ``processing``: claim it when its first attempt is gone
+        (its process dead or stopped, or this process no longer running it)."""
+        first = await inbound_repo.owner_of(session, c.key)
+        if first is None or first[0] != "processing":
+            return False
+        owner = first[1]
+        mine = c.row["owner"]
+        if owner is None:
+            if first[2] >= c.stale_before:
+                return False
+        elif owner == mine:
+            if c.key in _inflight(self.services):
+                return False
+        elif not await liveness.is_gone(session, self.services, owner):
+            return False
+        return await inbound_repo.take_over(
+            session, c.key, owner=owner, new_owner=mine, now=c.row["received_at"]
+        )
 
 
 def _resolve(future: asyncio.Future[Any], value: Any) -> None:
