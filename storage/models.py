@@ -353,6 +353,9 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
     sandbox: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # set (group-committed) just before the send of the current attempt: a row left
+    # 'sending' without it was never tried; with it, its outcome is unknown
+    send_started_at: Mapped[datetime | None]
 
 
 class OptOut(Base):

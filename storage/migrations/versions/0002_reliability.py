@@ -1,4 +1,5 @@
-"""reliability: process heartbeats, the owner of an inbound message in flight
+"""reliability: process heartbeats, the owner of an inbound message in flight, when an
+outbox send started
 
 Revision ID: 0002_reliability
 Revises: 0001
@@ -29,9 +30,13 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_processes_heartbeat_at'), ['heartbeat_at'], unique=False)
     with op.batch_alter_table('inbound_messages', schema=None) as batch_op:
         batch_op.add_column(sa.Column('owner', sa.String(length=64), nullable=True))
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('send_started_at', storage.types.UTCDateTime(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_column('send_started_at')
     with op.batch_alter_table('inbound_messages', schema=None) as batch_op:
         batch_op.drop_column('owner')
     with op.batch_alter_table('processes', schema=None) as batch_op:
