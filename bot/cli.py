@@ -89,7 +89,12 @@ async def _serve(services, host: str, port: int, role: str) -> None:
                 raise click.ClickException(
                     f"cannot listen on {host}:{port}: {exc.strerror or exc}"
                 ) from None
-        await start_background(services, role)
+        from bot.leader import SchedulerAlreadyRunning
+
+        try:
+            await start_background(services, role)
+        except SchedulerAlreadyRunning as exc:
+            raise click.ClickException(str(exc)) from None
         started = True
         if runner is not None:
             mode = "sandbox" if services.settings.sandbox else "live"
