@@ -9,6 +9,7 @@ database has more than ``health.min_free_disk_mb`` free, and Redis answers a pin
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +44,7 @@ class Health:
         if self.reason:
             out["reason"] = self.reason
         out["sandbox"] = services.settings.sandbox
+        out["pid"] = os.getpid()  # which worker answered (wxbot serve --workers N)
         return out
 
 
