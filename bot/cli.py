@@ -83,6 +83,11 @@ def serve(
         from bot.workers import supervise
 
         settings = settings_or_exit()
+        if settings.database.url.startswith("sqlite"):
+            raise click.ClickException(
+                "--workers needs PostgreSQL (database.url): SQLite takes one writer at a "
+                "time and cannot keep one customer's turns in order across processes"
+            )
         log_level = ctx.parent.params.get("log_level", "INFO") if ctx.parent else "INFO"
         ctx.exit(
             supervise(

@@ -32,18 +32,28 @@ class StorageUnavailable(Exception):
 
 
 def _chain(exc: BaseException):
+    """The exception, what caused it, and (for SQLAlchemy's wrappers) the driver's error."""
     seen: set[int] = set()
-    cur: BaseException | None = exc
-    while cur is not None and id(cur) not in seen:
+    todo: list[BaseException] = [exc]
+    while todo:
+        cur = todo.pop(0)
+        if id(cur) in seen:
+            continue
         seen.add(id(cur))
         yield cur
-        cur = cur.__cause__ or cur.__context__
+        orig = getattr(cur, "orig", None)
+        if isinstance(orig, BaseException):
+            todo.append(orig)
+        nxt = cur.__cause__ or cur.__context__
+        if nxt is not None:
+            todo.append(nxt)
 
 
 def reason_of(exc: BaseException) -> str | None:
     """A short reason when ``exc`` is a storage fault (None: a bug, not an outage)."""
     from sqlalchemy import exc as sa_exc
 
+    wrapper: str | None = None
     for e in _chain(exc):
         if isinstance(e, StorageUnavailable):
             return e.reason
@@ -65,11 +75,20 @@ def reason_of(exc: BaseException) -> str | None:
             return "database does not exist"
         if type(e).__module__.startswith("redis"):
             return f"redis unavailable ({name})"
+        if isinstance(e, sa_exc.TimeoutError):
+            return "database busy (no free connection in the pool)"
+        if isinstance(e, sa_exc.DBAPIError):
+            wrapper = wrapper or name
+            continue  # the driver's own error, further down the chain, says more
         if isinstance(e, sa_exc.SQLAlchemyError | OSError | ConnectionError | TimeoutError):
-            return f"database unavailable ({name})"
+            return f"database unavailable ({name}: {_first_line(e)})"
         if type(e).__module__.startswith(("asyncpg", "sqlite3", "aiosqlite")):
-            return f"database unavailable ({name})"
-    return None
+            return f"database unavailable ({name}: {_first_line(e)})"
+    return f"database unavailable ({wrapper})" if wrapper else None
+
+
+def _first_line(e: BaseException) -> str:
+    return (str(e).strip().splitlines() or [""])[0][:120]
 
 
 def unavailable(exc: BaseException) -> StorageUnavailable | None:

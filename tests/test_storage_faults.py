@@ -4,6 +4,7 @@ it once. When storage is back, the retry is answered."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 import uuid
@@ -185,3 +186,31 @@ async def test_redis_away_answers_503_and_leaves_no_done_row_without_a_reply(db_
     finally:
         await proxy.close()
         await svc.close()
+
+
+async def test_a_database_that_hangs_answers_503_within_the_budget_and_the_retry_is_answered(
+    services, client, db_path, monkeypatch
+):
+    import sqlite3
+
+    from bot.channels import dedup
+
+    monkeypatch.setattr(dedup, "CLAIM_TIMEOUT_S", 0.5)
+    blocker = sqlite3.connect(db_path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    sender = mp_sender(client, services)
+    body = wxmsg.text("o-slow", "你好", msg_id=9600)
+    try:
+        status, _ = await sender.post(body)
+        assert status == 503
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    for _ in range(100):  # the late claim commits, and is given back
+        if await _ledger(services) == []:
+            break
+        await asyncio.sleep(0.02)
+    assert await _ledger(services) == []  # nothing half-written
+    status, reply = await sender.post(body)  # WeChat's retry
+    assert status == 200 and reply.get("Content"), reply
+    assert [m.status for m in await _ledger(services)] == ["done"]

@@ -57,3 +57,22 @@ async def test_two_workers_share_the_port_and_a_killed_one_comes_back(pg_url, tm
                 os.kill(pid, 0)
     finally:
         served.stop()
+
+
+def test_workers_on_sqlite_are_refused_with_a_clear_message(settings):
+    import subprocess
+    import sys
+
+    from tests.fakes.served import REPO
+
+    env = {"WXBOT_DATABASE__URL": settings.database.url, "PATH": os.environ.get("PATH", "")}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "serve", "--workers", "2"],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode != 0
+    assert "--workers needs PostgreSQL" in done.stderr

@@ -38,6 +38,8 @@ POLL_S = 0.02
 # budget + this is taken to belong to a process that died. Rows with an owner are taken
 # over as soon as that owner is gone (bot/liveness.py).
 STALE_GRACE_S = 10.0
+# A claim not written by then is answered 503 (WeChat gives up on a request after 5 s).
+CLAIM_TIMEOUT_S = 4.5
 
 
 @dataclass
@@ -114,7 +116,13 @@ async def process_once(
         future=loop.create_future(),
     )
     try:
-        claimed = await _writer(services).submit(claim)
+        # a database that hangs must not outlast WeChat's 5 s: 503 before then
+        claimed = await asyncio.wait_for(
+            asyncio.shield(_writer(services).submit(claim)), CLAIM_TIMEOUT_S
+        )
+    except TimeoutError:
+        claim.abandoned = True  # if it commits after all, the writer gives it back
+        raise faults.StorageUnavailable(f"database slower than {CLAIM_TIMEOUT_S:.1f} s") from None
     except Exception as exc:
         raise (faults.unavailable(exc) or exc) from exc
     if not claimed:
@@ -254,6 +262,7 @@ class _Claim:
     on_claim: Callable[[AsyncSession], Awaitable[Any]] | None
     future: asyncio.Future[bool]
     result: bool = False
+    abandoned: bool = False  # its request already answered 503
 
 
 @dataclass
@@ -375,7 +384,9 @@ class _Writer:
         inflight = _inflight(self.services)
         loop = asyncio.get_running_loop()
         for c in claims:
-            if c.result:
+            if c.result and c.abandoned:
+                self.releases.add(c.key)  # nobody runs it: the retry claims it anew
+            elif c.result:
                 inflight[c.key] = loop.create_future()
             _resolve(c.future, c.result)
         for f in finishes:
@@ -479,3 +490,10 @@ def _resolve(future: asyncio.Future[Any], value: Any) -> None:
 def _fail(future: asyncio.Future[Any], exc: BaseException) -> None:
     if not future.done():
         future.set_exception(exc)
+        # its request may be gone (the client hung up): no "exception never retrieved"
+        future.add_done_callback(_retrieved)
+
+
+def _retrieved(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()
