@@ -120,8 +120,10 @@ async def process_once(
         claimed = await asyncio.wait_for(
             asyncio.shield(_writer(services).submit(claim)), CLAIM_TIMEOUT_S
         )
-    except TimeoutError:
+    except (TimeoutError, asyncio.CancelledError) as exc:
         claim.abandoned = True  # if it commits after all, the writer gives it back
+        if isinstance(exc, asyncio.CancelledError):
+            raise
         raise faults.StorageUnavailable(f"database slower than {CLAIM_TIMEOUT_S:.1f} s") from None
     except Exception as exc:
         raise (faults.unavailable(exc) or exc) from exc
