@@ -85,7 +85,7 @@ async def register(session, services: Services) -> None:
 def start(services: Services) -> None:
     """Start beating (once per process)."""
     if services.extras.get("heartbeat") is None:
-        services.extras["heartbeat"] = services.spawn(_beat_forever(services))
+        services.extras["heartbeat"] = services.daemon(_beat_forever(services))
 
 
 async def stop(services: Services) -> None:

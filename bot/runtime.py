@@ -48,7 +48,7 @@ async def _run_scheduler(services: Services, scheduler) -> None:
         if sched is not None:
             sched.shutdown(wait=False)
 
-    services.extras["scheduler_campaign"] = services.spawn(leader.campaign(services, start, stop))
+    services.extras["scheduler_campaign"] = services.daemon(leader.campaign(services, start, stop))
 
 
 def freeze_long_lived() -> None:
