@@ -3,7 +3,8 @@
 The dialog takes, at the start of a batch's transaction, a transaction-scoped advisory lock
 per conversation in the batch, in one statement and in sorted order (two batches that
 share conversations can never wait for each other in a circle). A second process's turn of
-the same conversation waits until the first commits, then reads the session it saved.
+the same conversation waits until the first commits, then reads the session it saved —
+also when sessions live in Redis, as a turn saves its session before its transaction commits.
 SQLite: one process writes at a time on one file; nothing to take here.
 """
 
