@@ -80,6 +80,14 @@ async def test_two_schedulers_elect_one_and_the_other_takes_over_when_it_dies(
         assert await _until(lambda: other.extras.get("scheduler") is not None, 5)
         async with one.db.session() as s:
             assert len((await s.scalars(select(OutboxMessage))).all()) == 1  # not planned twice
+        # the new leader's outbox tick (5 s after it starts) sends it, once
+        for _ in range(200):
+            async with one.db.session() as s:
+                [row] = (await s.scalars(select(OutboxMessage))).all()
+            if row.status == "sent":
+                break
+            await asyncio.sleep(0.05)
+        assert (row.status, row.attempts) == ("sent", 1)
     finally:
         for s in (one, two):
             await runtime.stop_background(s)
