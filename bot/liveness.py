@@ -29,6 +29,7 @@ HEARTBEAT_S = 2.0
 DEAD_AFTER_S = 10.0
 SWEEP_EVERY_S = 60.0
 LOST_AFTER_S = 60.0  # past WeChat's three tries: nobody will ask for it any more
+FORGET_AFTER_DAYS = 7  # gone processes' rows are deleted after this
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,8 @@ async def _sweep(services: Services) -> None:
                 [p.id for p in gone],
                 services.clock.now() - timedelta(seconds=LOST_AFTER_S),
             )
+            long_ago = wall_now() - timedelta(days=FORGET_AFTER_DAYS)
+            await processes_repo.forget(session, [p.id for p in gone if p.heartbeat_at < long_ago])
     except Exception as exc:  # noqa: BLE001
         faults.report(f"heartbeat: sweep failed ({faults.reason_of(exc) or exc!r})")
         return
