@@ -130,7 +130,8 @@ async def _customers(url: str, settings, n: int, seconds: float, think_s: float)
         nonlocal empty
         openid = f"o-load-{i:04d}-{uuid.uuid4().hex[:6]}"
         phone = f"139{random.randrange(10**8):08d}"
-        await asyncio.sleep(random.random() * 0.5)  # not all at the same instant
+        # arrivals spread over one think time, not 200 first contacts at the same instant
+        await asyncio.sleep(random.random() * max(think_s, 0.5))
         for turn in itertools.cycle(CONVERSATION):
             if time.monotonic() >= stop_at:
                 return
