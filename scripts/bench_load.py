@@ -186,7 +186,17 @@ async def run_one(workers: int, args, settings) -> dict:
             await _healthy(base, proc)
             await asyncio.sleep(2.0 if workers > 1 else 0.5)  # every worker up and warm
             cpu_before = _cpu_s(proc.pid)
+            samples: list[float] = []
+
+            async def sample_rss() -> None:  # once a minute: flat memory in a soak
+                while True:
+                    await asyncio.sleep(60)
+                    samples.append(_rss_mb(proc.pid))
+
+            sampler = asyncio.create_task(sample_rss())
             result = await _customers(base, settings, args.customers, args.seconds, args.think)
+            sampler.cancel()
+            result["rss_samples"] = samples
             result["cpu_s"] = _cpu_s(proc.pid) - cpu_before
             result["rss_mb"] = _rss_mb(proc.pid)
             result["tickets"] = await _count_tickets(url)
@@ -221,6 +231,11 @@ def report(r: dict, customers: int) -> str:
         f"p99 {_pct(lat, 0.99):.0f} ms  mean {statistics.fmean(lat) * 1000 if lat else 0:.0f} ms  "
         f"errors {errors}{detail}  empty {r['empty']}  tickets {r['tickets']}  "
         f"server CPU {r['cpu_s'] * 1000 / max(len(lat), 1):.1f} ms/msg  RSS {r['rss_mb']:.0f} MB"
+        + (
+            "  RSS each minute " + " ".join(f"{m:.0f}" for m in r["rss_samples"])
+            if len(r["rss_samples"]) > 1
+            else ""
+        )
     )
 
 
