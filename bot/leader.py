@@ -63,17 +63,16 @@ def sqlite_lock(services: Services) -> IO[str] | None:
     return f
 
 
-async def _try_lead(services: Services, leading: bool) -> bool:
+async def _try_lead(services: Services) -> bool:
     """One round: renew (when leading) or try to take the lease. True when we hold it."""
     me = liveness.me(services).id
     now = liveness.wall_now()
     until = now + timedelta(seconds=LEASE_S)
     async with services.db.transaction() as s:
         await liveness.register(s, services)
-        holder = await kv.holder(s, KEY)
-        if holder == me:
-            await kv.put(s, KEY, me, until)
+        if await kv.renew(s, KEY, me, until):
             return True
+        holder = await kv.holder(s, KEY)
         if holder is not None and await liveness.is_gone(s, services, holder):
             await kv.remove(s, KEY, holder)
             log.warning("scheduler leader %s is gone; taking over", holder)
@@ -92,7 +91,7 @@ async def campaign(
     try:
         while True:
             try:
-                now_leading = await _try_lead(services, leading)
+                now_leading = await _try_lead(services)
             except Exception as exc:  # noqa: BLE001 - storage away: not leading, try again
                 faults.report(f"scheduler election: storage unavailable ({exc.__class__.__name__})")
                 now_leading = False
