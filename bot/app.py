@@ -40,15 +40,13 @@ async def _observe(request: web.Request, handler):
 
 
 async def healthz(request: web.Request) -> web.Response:
+    """200 when this process can accept a message now; 503 with the reason otherwise
+    (bot/health.py: a write, the schema at head, free disk, Redis when configured)."""
+    from bot import health
+
     services = request.app[SERVICES]
-    try:
-        await services.db.ping()
-    except Exception as exc:  # noqa: BLE001 - any failure means unhealthy
-        log.warning("health check failed: %s", type(exc).__name__)
-        return web.json_response({"status": "unhealthy", "database": "unreachable"}, status=503)
-    return web.json_response(
-        {"status": "ok", "database": "ok", "sandbox": services.settings.sandbox}
-    )
+    result = await health.check(services)
+    return web.json_response(result.body(services), status=200 if result.ok else 503)
 
 
 async def metrics(request: web.Request) -> web.Response:

@@ -61,17 +61,53 @@ def main(log_level: str) -> None:
     show_default=True,
     help="web: the webhooks and pages; scheduler: care planner and sender; all: both.",
 )
-def serve(host: str | None, port: int | None, role: str) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Web processes sharing the port (SO_REUSEPORT), supervised by this one.",
+)
+@click.option("--reuse-port", is_flag=True, hidden=True, help="Set by --workers for its children.")
+@click.pass_context
+def serve(
+    ctx: click.Context,
+    host: str | None,
+    port: int | None,
+    role: str,
+    workers: int,
+    reuse_port: bool,
+) -> None:
     """Serve the webhooks and run the care scheduler."""
     settings = settings_or_exit()
     live_ready_or_exit(settings, role)
+    if workers > 1:
+        if role == "scheduler":
+            raise click.ClickException("--workers is for web processes (--role all|web)")
+        from bot.workers import supervise
+
+        if settings.database.url.startswith("sqlite"):
+            raise click.ClickException(
+                "--workers needs PostgreSQL (database.url): SQLite takes one writer at a "
+                "time and cannot keep one customer's turns in order across processes"
+            )
+        log_level = ctx.parent.params.get("log_level", "INFO") if ctx.parent else "INFO"
+        ctx.exit(
+            supervise(
+                host or settings.server.host,
+                port or settings.server.port,
+                role,
+                workers,
+                log_level,
+            )
+        )
     services = services_or_exit(settings=settings)
     host = host or services.settings.server.host
     port = port or services.settings.server.port
-    asyncio.run(_serve(services, host, port, role))
+    asyncio.run(_serve(services, host, port, role, reuse_port))
 
 
-async def _serve(services, host: str, port: int, role: str) -> None:
+async def _serve(services, host: str, port: int, role: str, reuse_port: bool = False) -> None:
     from aiohttp import web
 
     from bot.app import create_app, runner_options
@@ -88,12 +124,17 @@ async def _serve(services, host: str, port: int, role: str) -> None:
             runner = web.AppRunner(create_app(services), **runner_options(services))
             await runner.setup()
             try:
-                await web.TCPSite(runner, host, port).start()
+                await web.TCPSite(runner, host, port, reuse_port=reuse_port or None).start()
             except OSError as exc:
                 raise click.ClickException(
                     f"cannot listen on {host}:{port}: {exc.strerror or exc}"
                 ) from None
-        await start_background(services, role)
+        from bot.leader import SchedulerAlreadyRunning
+
+        try:
+            await start_background(services, role)
+        except SchedulerAlreadyRunning as exc:
+            raise click.ClickException(str(exc)) from None
         started = True
         if runner is not None:
             mode = "sandbox" if services.settings.sandbox else "live"

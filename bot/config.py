@@ -128,6 +128,10 @@ class SecuritySettings(_Section):
     max_body_bytes: int = Field(65536, gt=0)
 
 
+class HealthSettings(_Section):
+    min_free_disk_mb: int = Field(100, ge=0)
+
+
 class ServerSettings(_Section):
     host: str = "127.0.0.1"
     port: int = Field(8080, gt=0, lt=65536)
@@ -177,6 +181,7 @@ class Settings(BaseSettings):
     security: SecuritySettings = Field(default_factory=SecuritySettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
+    health: HealthSettings = Field(default_factory=HealthSettings)
     service: dict[str, Any] = Field(default_factory=dict)
     nlu: dict[str, Any] = Field(default_factory=dict)
     dialog: dict[str, Any] = Field(default_factory=dict)

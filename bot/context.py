@@ -26,6 +26,9 @@ class Services:
     # filled in by the modules that own them (kept loose to avoid import cycles)
     extras: dict[str, Any] = field(default_factory=dict)
     background: set[asyncio.Task[Any]] = field(default_factory=set)
+    # tasks that run as long as the process (heartbeat, scheduler election): not "work
+    # still pending", so nothing waits for them; cancelled by close()
+    daemons: set[asyncio.Task[Any]] = field(default_factory=set)
 
     def spawn(self, coro) -> asyncio.Task[Any]:
         """Run ``coro`` in the background, keeping a reference until it ends."""
@@ -34,11 +37,18 @@ class Services:
         task.add_done_callback(self.background.discard)
         return task
 
+    def daemon(self, coro) -> asyncio.Task[Any]:
+        """Run ``coro`` for the process's life (cancelled by :meth:`close`)."""
+        task = asyncio.get_running_loop().create_task(coro)
+        self.daemons.add(task)
+        task.add_done_callback(self.daemons.discard)
+        return task
+
     async def close(self) -> None:
-        for task in list(self.background):
+        for task in [*self.background, *self.daemons]:
             task.cancel()
-        if self.background:
-            await asyncio.gather(*self.background, return_exceptions=True)
+        if self.background or self.daemons:
+            await asyncio.gather(*self.background, *self.daemons, return_exceptions=True)
         if self.redis is not None:
             await self.redis.aclose()
         await self.db.dispose()

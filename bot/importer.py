@@ -16,9 +16,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
+from storage.lengths import too_long
+from storage.models import Customer, Device
 from storage.repos import customers as customer_repo
 from storage.repos import devices as device_repo
 from storage.repos import staff as staff_repo
@@ -159,21 +162,64 @@ async def _load(
     make_upsert: Callable[[AsyncSession], Awaitable[RowUpsert]],
     progress: Callable[[int], None] | None,
 ) -> ImportReport:
-    """Upsert each row in batches of ``BATCH`` (a commit each); a bad row is reported, not fatal."""
+    """Upsert each row in batches of ``BATCH`` (a commit each); a bad row is reported, not
+    fatal. When the database refuses a batch (PostgreSQL aborts the whole transaction), the
+    batch is written again row by row, each in a savepoint, so only the bad row is refused."""
     report = ImportReport()
     async with db.session() as session:
         upsert = await make_upsert(session)
         for start in range(0, len(rows), BATCH):
-            for number, cells in rows[start : start + BATCH]:
-                try:
-                    outcome = await upsert(session, cells)
+            chunk = rows[start : start + BATCH]
+            try:
+                outcomes = [await _one(session, upsert, n, cells, progress) for n, cells in chunk]
+                await session.commit()
+            except DBAPIError:
+                await session.rollback()
+                outcomes = [await _one_safely(session, upsert, n, cells) for n, cells in chunk]
+                await session.commit()
+            for outcome in outcomes:
+                if isinstance(outcome, str):
                     setattr(report, outcome, getattr(report, outcome) + 1)
-                except RowError as err:
-                    report.rejected.append((number, err.column, err.reason))
-                if progress:
-                    progress(1)
-            await session.commit()
+                else:
+                    report.rejected.append(outcome)
     return report
+
+
+async def _one(
+    session: AsyncSession,
+    upsert: RowUpsert,
+    number: int,
+    cells: dict[str, str],
+    progress: Callable[[int], None] | None,
+) -> str | tuple[int, str, str]:
+    try:
+        return await upsert(session, cells)
+    except RowError as err:
+        return (number, err.column, err.reason)
+    finally:
+        if progress:
+            progress(1)
+
+
+async def _one_safely(
+    session: AsyncSession, upsert: RowUpsert, number: int, cells: dict[str, str]
+) -> str | tuple[int, str, str]:
+    try:
+        async with session.begin_nested():
+            return await upsert(session, cells)
+    except RowError as err:
+        return (number, err.column, err.reason)
+    except DBAPIError as exc:
+        reason = str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__
+        return (number, "?", f"refused by the database: {reason}"[:200])
+
+
+def _fit(model: Any, fields: dict[str, Any]) -> None:
+    """A value longer than its column is the row's error, named by its column."""
+    bad = too_long(model, fields)
+    if bad is not None:
+        name, limit = bad
+        raise RowError(name, f"longer than {limit} characters")
 
 
 async def _customer_upsert(session: AsyncSession) -> RowUpsert:
@@ -199,6 +245,7 @@ async def _customer_upsert(session: AsyncSession) -> RowUpsert:
                 raise RowError("guide", f"unknown guide {cells['guide']!r}")
             fields["guide_id"], store_id = guides[cells["guide"]]
             fields.setdefault("store_id", store_id)
+        _fit(Customer, {"phone": phone, **fields})
         return await customer_repo.upsert_by_phone(session, phone, fields)
 
     return upsert
@@ -233,6 +280,7 @@ async def _device_upsert(session: AsyncSession) -> RowUpsert:
                     f"not a number of months: {cells['warranty_months']!r}",
                 )
             fields["warranty_months"] = int(months)
+        _fit(Device, fields)
         return await device_repo.upsert_by_serial(session, serial, fields)
 
     return upsert

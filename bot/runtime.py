@@ -27,7 +27,28 @@ async def start_background(services: Services, role: str) -> None:
                 raise
             log.info("care scheduler not available")
             return
+        await _run_scheduler(services, scheduler)
+
+
+async def _run_scheduler(services: Services, scheduler) -> None:
+    """The scheduler's jobs run in one process however many run the role (bot/leader.py):
+    on SQLite a second one refuses to start, on PostgreSQL the elected leader runs them."""
+    from bot import leader
+
+    if services.db.is_sqlite:
+        services.extras["scheduler_lock"] = leader.sqlite_lock(services)
         services.extras["scheduler"] = await scheduler.start(services)
+        return
+
+    async def start() -> None:
+        services.extras["scheduler"] = await scheduler.start(services)
+
+    async def stop() -> None:
+        sched = services.extras.pop("scheduler", None)
+        if sched is not None:
+            sched.shutdown(wait=False)
+
+    services.extras["scheduler_campaign"] = services.daemon(leader.campaign(services, start, stop))
 
 
 def freeze_long_lived() -> None:
@@ -46,6 +67,16 @@ async def _freeze_when_done(warm_up: threading.Thread) -> None:
 
 
 async def stop_background(services: Services) -> None:
+    from bot import liveness
+
+    campaign = services.extras.pop("scheduler_campaign", None)
+    if campaign is not None:
+        campaign.cancel()
+        await asyncio.gather(campaign, return_exceptions=True)
+    await liveness.stop(services)
     sched = services.extras.pop("scheduler", None)
     if sched is not None:
         sched.shutdown(wait=False)
+    lock = services.extras.pop("scheduler_lock", None)
+    if lock is not None:
+        lock.close()

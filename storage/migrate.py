@@ -36,3 +36,16 @@ def upgrade(url: str, revision: str = "head") -> None:
     t.join()
     if errors:
         raise errors[0]
+
+
+_heads: frozenset[str] | None = None
+
+
+def heads() -> frozenset[str]:
+    """The revisions the migration scripts end at (what ``upgrade`` brings a database to)."""
+    global _heads
+    if _heads is None:
+        from alembic.script import ScriptDirectory
+
+        _heads = frozenset(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+    return _heads

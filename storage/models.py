@@ -323,6 +323,8 @@ class InboundMessage(Base):
     status: Mapped[str] = mapped_column(String(16), default="processing")  # processing|done|late
     reply: Mapped[str | None] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # the process answering it (``processes.id``): a retry takes over when that one is gone
+    owner: Mapped[str | None] = mapped_column(String(64))
 
 
 class OutboxMessage(Base):
@@ -352,6 +354,9 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
     sandbox: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # set (group-committed) just before the send of the current attempt: a row left
+    # 'sending' without it was never tried; with it, its outcome is unknown
+    send_started_at: Mapped[datetime | None]
 
 
 class OptOut(Base):
@@ -372,6 +377,18 @@ class Group(Base):
     store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"))
     robot_key: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ProcessBeat(Base):
+    """Each running wxbot process and its heartbeat (bot/liveness.py)."""
+
+    __tablename__ = "processes"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    host: Mapped[str] = mapped_column(String(128))
+    pid: Mapped[int]
+    started_at: Mapped[datetime]
+    heartbeat_at: Mapped[datetime] = mapped_column(index=True)
+    stopped_at: Mapped[datetime | None]
 
 
 class KeyValue(Base):

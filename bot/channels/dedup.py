@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import faults, liveness
 from bot.context import Services
 from bot.messages import Reply
 from storage.repos import inbound as inbound_repo
@@ -33,8 +34,12 @@ from storage.repos import inbound as inbound_repo
 log = logging.getLogger(__name__)
 
 POLL_S = 0.02
-# A "processing" row older than budget + this is taken to belong to a process that died.
+# A "processing" row with no owner recorded (written before owners were) older than
+# budget + this is taken to belong to a process that died. Rows with an owner are taken
+# over as soon as that owner is gone (bot/liveness.py).
 STALE_GRACE_S = 10.0
+# A claim not written by then is answered 503 (WeChat gives up on a request after 5 s).
+CLAIM_TIMEOUT_S = 4.5
 
 
 @dataclass
@@ -104,23 +109,40 @@ async def process_once(
             "from_user": from_user,
             "msg_type": msg_type,
             "received_at": now,
+            "owner": liveness.me(services).id,
         },
         stale_before=now - timedelta(seconds=budget_s + STALE_GRACE_S),
         on_claim=on_claim,
         future=loop.create_future(),
     )
-    claimed = await _writer(services).submit(claim)
+    try:
+        # a database that hangs must not outlast WeChat's 5 s: 503 before then
+        claimed = await asyncio.wait_for(
+            asyncio.shield(_writer(services).submit(claim)), CLAIM_TIMEOUT_S
+        )
+    except (TimeoutError, asyncio.CancelledError) as exc:
+        claim.abandoned = True  # if it commits after all, the writer gives it back
+        if isinstance(exc, asyncio.CancelledError):
+            raise
+        raise faults.StorageUnavailable(f"database slower than {CLAIM_TIMEOUT_S:.1f} s") from None
+    except Exception as exc:
+        raise (faults.unavailable(exc) or exc) from exc
     if not claimed:
         services.metrics.duplicates.labels(channel).inc()
         return Outcome(reply=await _await_first(services, key, deadline), duplicate=True)
 
-    future: asyncio.Future[Reply | None] = loop.create_future()
-    _inflight(services)[key] = future
+    # registered by the writer as it committed the claim, before any retry could look
+    future = _inflight(services)[key]
     task = services.spawn(_guarded(work, channel))
     remaining = max(deadline - loop.time(), 0.0)
     done, _ = await asyncio.wait({task}, timeout=remaining)
     if task in done:
-        reply = task.result()
+        try:
+            reply = task.result()
+        except faults.StorageUnavailable:
+            # nothing half-written: the claim goes, so WeChat's retry runs the turn again
+            await _release(services, key, future)
+            raise
         try:
             await _writer(services).submit(
                 _Finish(
@@ -130,14 +152,21 @@ async def process_once(
                     future=loop.create_future(),
                 )
             )
-        except Exception:
+        except Exception:  # kept by the writer and stored when storage is back
             log.exception("%s: the reply could not be stored; answering it anyway", channel)
         finally:
             _settle(services, key, future, reply)
         return Outcome(reply=reply if reply is not None and not reply.empty else None)
 
-    async with services.db.transaction() as session:
-        await inbound_repo.mark_late(session, key)
+    try:
+        async with services.db.transaction() as session:
+            await inbound_repo.mark_late(session, key)
+    except Exception as exc:
+        if faults.unavailable(exc) is None:
+            raise
+        faults.report(
+            f"{channel}: a late message could not be marked late ({exc.__class__.__name__})"
+        )
     _settle(services, key, future, None)
     services.spawn(_finish_late(services, key, task, deliver_late))
     log.info("%s: reply over budget (%.1fs), acknowledged; it will follow", channel, budget_s)
@@ -153,13 +182,29 @@ def _settle(
 
 
 async def _guarded(work: Callable[[], Awaitable[Reply | None]], channel: str) -> Reply | None:
+    """The work's reply; a bug answers empty, a storage fault raises StorageUnavailable."""
     try:
         return await work()
     except asyncio.CancelledError:
         raise
-    except Exception:
+    except Exception as exc:
+        fault = faults.unavailable(exc)
+        if fault is not None:
+            raise fault from exc
         log.exception("%s: handling a message failed; answering empty", channel)
         return None
+
+
+async def _release(services: Services, key: str, future: asyncio.Future[Reply | None]) -> None:
+    """Give the claim back (its turn could not be stored); kept for later when even that fails."""
+    _settle(services, key, future, None)
+    try:
+        async with services.db.transaction(short=True) as session:
+            await inbound_repo.release(session, key)
+    except Exception as exc:
+        if faults.unavailable(exc) is None:
+            raise
+        _writer(services).releases.add(key)
 
 
 async def _finish_late(
@@ -168,7 +213,11 @@ async def _finish_late(
     task: asyncio.Task[Reply | None],
     deliver_late: Callable[[Reply], Awaitable[None]],
 ) -> None:
-    reply = await task
+    try:
+        reply = await task
+    except faults.StorageUnavailable as exc:
+        faults.report(f"a late message could not be answered: storage unavailable ({exc.reason})")
+        return
     try:
         async with services.db.transaction() as session:
             await inbound_repo.record_late_reply(
@@ -215,6 +264,7 @@ class _Claim:
     on_claim: Callable[[AsyncSession], Awaitable[Any]] | None
     future: asyncio.Future[bool]
     result: bool = False
+    abandoned: bool = False  # its request already answered 503
 
 
 @dataclass
@@ -241,6 +291,13 @@ async def _run_deferred(session: AsyncSession) -> None:
         await hook(session, items)
 
 
+def flush_kept(services: Services) -> None:
+    """Write the replies and given-back claims kept while storage was failing."""
+    writer = services.extras.get("dedup_writer")
+    if writer is not None:
+        writer.flush()
+
+
 def _writer(services: Services) -> _Writer:
     writer = services.extras.get("dedup_writer")
     if writer is None:
@@ -249,7 +306,11 @@ def _writer(services: Services) -> _Writer:
 
 
 class _Writer:
-    """One writer per process: drains queued claims and finishes in shared transactions."""
+    """One writer per process: drains queued claims and finishes in shared transactions.
+
+    When storage fails, the claims of the batch fail at once (their requests answer 503);
+    finished replies and given-back claims are kept and written with the next batch, or when
+    :meth:`flush` runs (the heartbeat does), so no row stays ``processing``."""
 
     MAX_BATCH = 200
     GATHER_BELOW, GATHER_S = 16, 0.002
@@ -258,39 +319,57 @@ class _Writer:
         self.services = services
         self.claims: list[_Claim] = []
         self.finishes: list[_Finish] = []
+        self.unsettled: list[_Finish] = []  # replies answered but not yet stored
+        self.releases: set[str] = set()  # claims to give back
         self.task: asyncio.Task[None] | None = None
+        self.registered = False  # this process's row in ``processes`` (bot/liveness.py)
 
     def submit(self, op: _Claim | _Finish) -> asyncio.Future[Any]:
         (self.claims if isinstance(op, _Claim) else self.finishes).append(op)
+        self._start()
+        return op.future
+
+    def _start(self) -> None:
         if self.task is None or self.task.done():
             self.task = self.services.spawn(self._drain())
-        return op.future
+
+    @property
+    def pending(self) -> int:
+        return len(self.unsettled) + len(self.releases)
+
+    def flush(self) -> None:
+        """Write what was kept while storage was failing."""
+        if self.pending:
+            self.finishes[:0], self.unsettled = self.unsettled, []
+            self._start()
 
     async def _drain(self) -> None:
         current: list[_Claim | _Finish] = []
         try:
-            while self.claims or self.finishes:
+            while self.claims or self.finishes or self.releases:
                 if len(self.claims) + len(self.finishes) < self.GATHER_BELOW:
                     await asyncio.sleep(self.GATHER_S)  # let a few more join this transaction
                 claims, self.claims = self.claims[: self.MAX_BATCH], self.claims[self.MAX_BATCH :]
                 finishes = self.finishes[: self.MAX_BATCH]
                 self.finishes = self.finishes[self.MAX_BATCH :]
+                releases, self.releases = self.releases, set()
                 current = [*claims, *finishes]
                 try:
-                    await self._batch(claims, finishes)
+                    await self._batch(claims, finishes, releases)
                 except Exception as exc:
-                    if len(current) == 1:
+                    fault = faults.unavailable(exc)
+                    if fault is not None:
+                        self._keep(claims, finishes, releases, fault)
+                    elif len(current) == 1:
                         log.exception("dedup: writing a message failed")
                         _fail(current[0].future, exc)
                     else:
                         log.warning("dedup: a batch failed; writing its messages one by one")
                         for op in current:
                             await self._single(op)
+                        self.releases |= releases
                 else:
-                    for c in claims:
-                        _resolve(c.future, c.result)
-                    for f in finishes:
-                        _resolve(f.future, None)
+                    self._committed(claims, finishes)
                 current = []
         except BaseException:
             stopped = RuntimeError("dedup writer stopped")
@@ -299,20 +378,66 @@ class _Writer:
             self.claims, self.finishes = [], []
             raise
 
+    def _committed(self, claims: list[_Claim], finishes: list[_Finish]) -> None:
+        """After a commit: claimed keys go in flight (before anyone can look), then answer."""
+        if claims and not self.registered:
+            self.registered = True
+            liveness.start(self.services)
+        inflight = _inflight(self.services)
+        loop = asyncio.get_running_loop()
+        for c in claims:
+            if c.result and c.abandoned:
+                self.releases.add(c.key)  # nobody runs it: the retry claims it anew
+            elif c.result:
+                inflight[c.key] = loop.create_future()
+            _resolve(c.future, c.result)
+        for f in finishes:
+            _resolve(f.future, None)
+
+    def _keep(
+        self,
+        claims: list[_Claim],
+        finishes: list[_Finish],
+        releases: set[str],
+        fault: faults.StorageUnavailable,
+    ) -> None:
+        """Storage failed: the claims fail now (503), the rest waits for storage."""
+        faults.report(f"dedup: storage unavailable ({fault.reason}); messages answered 503")
+        for c in claims:
+            _fail(c.future, fault)
+        for f in finishes:
+            _resolve(f.future, None)
+        self.unsettled.extend(finishes)
+        self.releases |= releases
+        # claims queued behind this batch would meet the same fault: fail them too
+        for c in self.claims:
+            _fail(c.future, fault)
+        self.claims = []
+        self.unsettled.extend(self.finishes)
+        for f in self.finishes:
+            _resolve(f.future, None)
+        self.finishes = []
+
     async def _single(self, op: _Claim | _Finish) -> None:
         try:
             if isinstance(op, _Claim):
-                await self._batch([op], [])
-                _resolve(op.future, op.result)
+                await self._batch([op], [], set())
+                self._committed([op], [])
             else:
-                await self._batch([], [op])
-                _resolve(op.future, None)
+                await self._batch([], [op], set())
+                self._committed([], [op])
         except Exception as exc:
             log.exception("dedup: writing a message failed")
             _fail(op.future, exc)
 
-    async def _batch(self, claims: list[_Claim], finishes: list[_Finish]) -> None:
+    async def _batch(
+        self, claims: list[_Claim], finishes: list[_Finish], releases: set[str]
+    ) -> None:
         async with self.services.db.transaction(short=True) as session:
+            if claims and not self.registered:
+                await liveness.register(session, self.services)
+            if releases:
+                await inbound_repo.release_many(session, sorted(releases))
             if finishes:
                 await inbound_repo.finish_many(
                     session, [(f.key, f.reply, f.intent) for f in finishes]
@@ -327,10 +452,7 @@ class _Writer:
                 for c in claims:
                     if c.result or c.key in taken:
                         continue
-                    now = c.row["received_at"]
-                    if await inbound_repo.take_over(
-                        session, c.key, stale_before=c.stale_before, now=now
-                    ):
+                    if await self._take_over(session, c):
                         log.warning(
                             "%s: taking over a message whose first attempt died", c.row["channel"]
                         )
@@ -341,6 +463,26 @@ class _Writer:
                         await c.on_claim(session)
                 await _run_deferred(session)
 
+    async def _take_over(self, session: AsyncSession, c: _Claim) -> bool:
+        """A retry of a message still ``processing``: claim it when its first attempt is gone
+        (its process dead or stopped, or this process no longer running it)."""
+        first = await inbound_repo.owner_of(session, c.key)
+        if first is None or first[0] != "processing":
+            return False
+        owner = first[1]
+        mine = c.row["owner"]
+        if owner is None:
+            if first[2] >= c.stale_before:
+                return False
+        elif owner == mine:
+            if c.key in _inflight(self.services):
+                return False
+        elif not await liveness.is_gone(session, self.services, owner):
+            return False
+        return await inbound_repo.take_over(
+            session, c.key, owner=owner, new_owner=mine, now=c.row["received_at"]
+        )
+
 
 def _resolve(future: asyncio.Future[Any], value: Any) -> None:
     if not future.done():
@@ -350,3 +492,10 @@ def _resolve(future: asyncio.Future[Any], value: Any) -> None:
 def _fail(future: asyncio.Future[Any], exc: BaseException) -> None:
     if not future.done():
         future.set_exception(exc)
+        # its request may be gone (the client hung up): no "exception never retrieved"
+        future.add_done_callback(_retrieved)
+
+
+def _retrieved(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()

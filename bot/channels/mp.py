@@ -3,7 +3,8 @@
 verify (signature, timestamp window, body size) → decrypt (safe / compatible mode) → parse
 (hardened pre-parse, then wechatpy) → dedup (exactly once, within the reply budget) →
 dialog or event → reply, encrypted in the mode the message came in. WeChat never sees a
-500: anything unexpected is logged and answered with an empty 200.
+500: anything unexpected is logged and answered with an empty 200, except a storage fault
+(the message could not be recorded), answered 503 so that WeChat retries (bot/faults.py).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 from wechatpy.replies import ImageReply, TextReply, TransferCustomerServiceReply
 
-from bot import security
+from bot import faults, security
 from bot.app import services_of
 from bot.channels import dedup
 from bot.channels.mp_inbound import (
@@ -78,7 +79,9 @@ async def receive(request: web.Request) -> web.Response:
         return await _receive(request, services)
     except security.Rejected as exc:
         return exc.response("mp")
-    except Exception:
+    except Exception as exc:
+        if (fault := faults.unavailable(exc)) is not None:
+            return fault.response("mp")  # not recorded: 503, WeChat retries
         log.exception("mp: unexpected error; answered empty")
         return _empty()
 

@@ -5,7 +5,8 @@ without parsing: WeCom bodies are always encrypted, one without a verifying Encr
 403) → decrypt (WeCom's AES envelope, wechatpy) → parse (hardened parse, then wechatpy's
 WeCom parser) → dedup (exactly once, shared with the Official Account channel) → staff
 commands or customer-contact events → passive reply, encrypted. WeCom never sees a 500:
-anything unexpected is an empty 200.
+anything unexpected is an empty 200, a storage
+fault (the message could not be recorded) a 503 so that WeCom retries.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from wechatpy.enterprise.exceptions import InvalidCorpIdException
 from wechatpy.enterprise.replies import TextReply
 from wechatpy.exceptions import InvalidSignatureException
 
-from bot import security
+from bot import faults, security
 from bot.app import services_of
 from bot.channels import dedup
 from bot.channels.work_inbound import CHANNEL, WorkMessage
@@ -93,7 +94,9 @@ async def receive(request: web.Request) -> web.Response:
         return await _receive(request, services)
     except security.Rejected as exc:
         return exc.response("work")
-    except Exception:
+    except Exception as exc:
+        if (fault := faults.unavailable(exc)) is not None:
+            return fault.response("work")  # not recorded: 503, WeChat retries
         log.exception("work: unexpected error; answered empty")
         return _empty()
 

@@ -17,7 +17,7 @@ from bot.dialog.forms import CONFIRM, Form, Reask, Turn, call
 from bot.dialog.routes import ENDS_FORM, resolve, shortcut
 from bot.messages import Inbound, Reply
 from bot.nlu.limits import clip, max_chars
-from storage.repos import devices, handoffs, identities, turns
+from storage.repos import conversation_locks, devices, handoffs, identities, turns
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +72,8 @@ async def respond_together(services: Services, items: list[tuple[Inbound, Any]])
     now = services.clock.now()
     replies: list[Reply] = []
     async with services.db.transaction(short=True) as db:
+        # one turn at a time per conversation across processes, before its session is read
+        await conversation_locks.hold(db, [inbound.user_key for inbound, _ in items])
         known = await _known_writers(db, [inbound for inbound, _ in items], now)
         # most handlers look at the person's appliances: one statement for the whole batch
         await devices.preload(db, [rows.customer.id for rows in known.values()])

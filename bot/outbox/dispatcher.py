@@ -5,12 +5,18 @@ Claiming: one UPDATE … RETURNING moves due rows from 'pending' to 'sending', a
 process is not overwritten) and sets ``not_before`` to now + lease.
 
 Crashes: if this task is cancelled mid-batch, sends already in flight finish and are
-recorded, rows not yet started go back to 'pending'. If the process dies outright, a row
-may stay 'sending'; after the lease it is due again and re-sent (at-least-once) — except
-festival / solar-term greetings, which become dead letters ("outcome unknown") instead, as
-a duplicate greeting is worse than a missed one; the operator can `wxbot outbox retry` them.
+recorded, rows not yet started go back to 'pending'. Before a send, its row records
+``send_started_at`` (group-committed with the rows starting beside it), so a row a killed
+process left 'sending' tells, after its lease, whether it was ever tried:
+- never started: due again and sent, whatever its kind;
+- started (the outcome is unknown: it may have arrived), by kind —
+  ``reply`` / ``text`` (someone is waiting for the answer): re-sent (at-least-once);
+  ``festival`` / ``solar_term``: skipped, a dead letter "outcome unknown", as a duplicate
+  greeting is worse than a missed one;
+  every other kind (ticket notices, service updates, care lines): a dead letter "outcome
+  unknown" for a person to check and `wxbot outbox retry`, so it arrives once.
 WeChat offers no idempotency key, so the only double-send window is a hard kill while an
-HTTP request is in flight.
+HTTP request (or the 50 ms group commit of 'sent' marks) is in flight.
 
 Quiet hours: during them only replies (``kind='reply'``) are claimed; everything else waits.
 """
@@ -36,6 +42,12 @@ from storage.repos import outbox as repo
 log = logging.getLogger(__name__)
 
 AT_MOST_ONCE_KINDS = ("festival", "solar_term")
+RESEND_KINDS = ("reply", "text")
+UNKNOWN_SKIPPED = "outcome unknown: the sender stopped mid-send; skipped"
+UNKNOWN_FOR_A_PERSON = (
+    "outcome unknown: the sender stopped mid-send; check whether it arrived, "
+    "then `wxbot outbox retry`"
+)
 QUIET_EXEMPT_KINDS = ("reply",)
 
 
@@ -58,8 +70,13 @@ class Dispatcher:
         # The tick's look for due rows may sort a whole care day: it keeps the threaded engine.
         short = ids is not None
         async with s.db.transaction(short=short) as tx:
+            stats["dead"] += await repo.reap_stale(tx, now, AT_MOST_ONCE_KINDS, UNKNOWN_SKIPPED)
             stats["dead"] += await repo.reap_stale(
-                tx, now, AT_MOST_ONCE_KINDS, "outcome unknown: the sender stopped mid-send"
+                tx,
+                now,
+                AT_MOST_ONCE_KINDS + RESEND_KINDS,
+                UNKNOWN_FOR_A_PERSON,
+                except_kinds=True,
             )
         kinds = QUIET_EXEMPT_KINDS if self.quiet.contains(s.clock.local_now()) else None
         async with s.db.transaction(short=short) as tx:
@@ -99,6 +116,9 @@ class Dispatcher:
         self._marks: list[int] = []
         self._marks_lock = asyncio.Lock()
         self._lease = rows[0].not_before  # the batch's claim token (see mark_many_sent)
+        self._starting: list[int] = []
+        self._started: set[int] = set()
+        self._start_lock = asyncio.Lock()
         sem = asyncio.Semaphore(self.cfg["concurrency"])
         stopping = False
         started: set[int] = set()
@@ -108,6 +128,7 @@ class Dispatcher:
                 if stopping:
                     return
                 started.add(row.id)
+                await self._start(row.id)
                 stats[await self._deliver(row)] += 1
 
         flusher = asyncio.ensure_future(self._flush_every(0.05))
@@ -132,6 +153,18 @@ class Dispatcher:
         for t in tasks:
             if t.exception() is not None:
                 log.error("outbox send crashed", exc_info=t.exception())
+
+    async def _start(self, row_id: int) -> None:
+        """Record that this row's send starts, committed before it does: the rows starting
+        meanwhile share the commit (one UPDATE per wave of ``concurrency`` sends)."""
+        self._starting.append(row_id)
+        async with self._start_lock:
+            if row_id in self._started:
+                return
+            ids, self._starting = self._starting, []
+            async with self.services.db.transaction(short=True) as tx:
+                await repo.mark_started(tx, ids, self._lease, self.services.clock.now())
+            self._started.update(ids)
 
     async def _flush_every(self, seconds: float) -> None:
         while True:

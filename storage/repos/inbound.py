@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import InboundMessage
@@ -122,17 +122,44 @@ async def record_late_reply(
     )
 
 
-async def take_over(
-    session: AsyncSession, dedup_key: str, *, stale_before: datetime, now: datetime
-) -> bool:
-    """Claim a message whose first attempt died while ``processing`` (older than ``stale_before``)."""
-    result = await session.execute(
-        update(InboundMessage)
-        .where(
-            InboundMessage.dedup_key == dedup_key,
-            InboundMessage.status == "processing",
-            InboundMessage.received_at < stale_before,
+async def owner_of(
+    session: AsyncSession, dedup_key: str
+) -> tuple[str, str | None, datetime] | None:
+    """``(status, owner, received_at)`` of the message, or None when unknown."""
+    m = InboundMessage
+    row = (
+        await session.execute(
+            select(m.status, m.owner, m.received_at).where(m.dedup_key == dedup_key)
         )
-        .values(received_at=now)
+    ).first()
+    return (row[0], row[1], row[2]) if row else None
+
+
+async def take_over(
+    session: AsyncSession, dedup_key: str, *, owner: str | None, new_owner: str, now: datetime
+) -> bool:
+    """Claim a message still ``processing`` for ``owner`` (gone) for ``new_owner``; False when
+    another retry was first."""
+    m = InboundMessage
+    same_owner = m.owner.is_(None) if owner is None else m.owner == owner
+    result = await session.execute(
+        update(m)
+        .where(m.dedup_key == dedup_key, m.status == "processing", same_owner)
+        .values(received_at=now, owner=new_owner)
     )
     return bool(result.rowcount)
+
+
+async def release(session: AsyncSession, dedup_key: str) -> None:
+    """Give a claim back (its turn could not be stored): the next attempt claims it anew."""
+    await release_many(session, [dedup_key])
+
+
+async def release_many(session: AsyncSession, keys: list[str]) -> None:
+    if not keys:
+        return
+    await session.execute(
+        delete(InboundMessage).where(
+            InboundMessage.dedup_key.in_(keys), InboundMessage.status == "processing"
+        )
+    )

@@ -52,3 +52,15 @@ async def try_lock(
 
 async def holder(session: AsyncSession, key: str) -> str | None:
     return await session.scalar(select(KeyValue.value).where(KeyValue.key == key))
+
+
+async def renew(session: AsyncSession, key: str, owner: str, until: datetime) -> bool:
+    """Extend ``owner``'s lock ``key`` to ``until``; False when it is no longer theirs."""
+    from sqlalchemy import update
+
+    done = await session.execute(
+        update(KeyValue)
+        .where(KeyValue.key == key, KeyValue.value == owner)
+        .values(expires_at=until)
+    )
+    return bool(done.rowcount)

@@ -127,6 +127,7 @@ async def claim(
             status="sending",
             attempts=OutboxMessage.attempts + 1,
             not_before=now + timedelta(seconds=lease_s),
+            send_started_at=None,
         )
         .returning(OutboxMessage)
         .execution_options(synchronize_session=False)
@@ -137,19 +138,43 @@ async def claim(
 
 
 async def reap_stale(
-    session: AsyncSession, now: datetime, kinds: tuple[str, ...], reason: str
+    session: AsyncSession,
+    now: datetime,
+    kinds: tuple[str, ...],
+    reason: str,
+    *,
+    except_kinds: bool = False,
 ) -> int:
-    """Rows of ``kinds`` left 'sending' past their lease become dead letters (not re-sent)."""
+    """Rows of ``kinds`` (or of every other kind, ``except_kinds``) left 'sending' past their
+    lease after their send started (outcome unknown) become dead letters, not re-sent.
+    Rows whose send never started are left to be claimed again."""
+    kind = OutboxMessage.kind.not_in(kinds) if except_kinds else OutboxMessage.kind.in_(kinds)
     res = await session.execute(
         update(OutboxMessage)
         .where(
             OutboxMessage.status == "sending",
             OutboxMessage.not_before <= now,
-            OutboxMessage.kind.in_(kinds),
+            OutboxMessage.send_started_at.is_not(None),
+            kind,
         )
         .values(status="dead", last_error=reason[:500])
     )
     return res.rowcount or 0
+
+
+async def mark_started(
+    session: AsyncSession, ids: list[int], lease_until: datetime, now: datetime
+) -> None:
+    """Before sending: these rows of one claimed batch (``lease_until``, its token) start now."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id.in_(ids),
+            OutboxMessage.status == "sending",
+            OutboxMessage.not_before == lease_until,
+        )
+        .values(send_started_at=now)
+    )
 
 
 def _mine(row_id: int, attempts: int):
