@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "bot.commands.work",
     "bot.commands.admin",
     "bot.commands.business",
+    "bot.commands.scrm",
 )
 
 
