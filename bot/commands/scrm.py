@@ -81,4 +81,82 @@ def tags_show(who: str) -> None:
         click.echo(f"{name}\t{'自动' if kind == 'auto' else '手动'}")
 
 
-COMMANDS: list[click.Command] = [tags]
+# -- segments -----------------------------------------------------------------------------
+
+
+def _segment(fn):
+    """Run ``fn(services)``; a bad expression is one clear line and exit 2."""
+    from bot.scrm.segments import SegmentError
+
+    try:
+        return _run(fn)
+    except SegmentError as exc:
+        _fail(f"bad segment: {exc}")
+
+
+@click.group()
+def segment() -> None:
+    """Segments: customers chosen by tags, store, guide, category, age, last contact."""
+
+
+@segment.command("count")
+@click.argument("expr", nargs=-1, required=True)
+def segment_count(expr: tuple[str, ...]) -> None:
+    """How many customers match EXPR (one integer), e.g. tag:空调8年以上 store:S001"""
+    from bot.scrm import segments
+
+    click.echo(_segment(lambda s: segments.count(s, " ".join(expr))))
+
+
+@segment.command("show")
+@click.argument("expr", nargs=-1, required=True)
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10000))
+def segment_show(expr: tuple[str, ...], limit: int) -> None:
+    """The customers matching EXPR: id, name, phone, store, guide (tab-separated)."""
+    from bot.scrm import segments
+
+    total, rows = _segment(lambda s: segments.show(s, " ".join(expr), limit))
+    click.echo("id\tname\tphone\tstore\tguide")
+    for cid, name, phone, store, guide in rows:
+        click.echo(f"{cid}\t{name or ''}\t{phone or ''}\t{store or ''}\t{guide or ''}")
+    click.echo(
+        f"{total} customers" + (f" ({len(rows)} shown)" if total > len(rows) else ""), err=True
+    )
+
+
+@segment.command("save")
+@click.argument("name")
+@click.argument("expr", nargs=-1, required=True)
+def segment_save(name: str, expr: tuple[str, ...]) -> None:
+    """Save EXPR under NAME (use it as segment:NAME); prints its size now."""
+    from bot.scrm import segments
+    from storage.repos import segments as repo
+
+    text = " ".join(expr)
+
+    async def go(services):
+        n = await segments.count(services, text)
+        async with services.db.transaction() as s:
+            await repo.save(s, name, text)
+        return n
+
+    n = _segment(go)
+    click.echo(f"segment {name!r} saved: {n} customers now")
+
+
+@segment.command("list")
+def segment_list() -> None:
+    """Saved segments with their size now: name, count, expression."""
+    from bot.scrm import segments
+    from storage.repos import segments as repo
+
+    async def go(services):
+        async with services.db.session() as s:
+            saved = await repo.all_saved(s)
+        return [(g.name, await segments.count(services, g.expr), g.expr) for g in saved]
+
+    for name, n, text in _segment(go):
+        click.echo(f"{name}\t{n}\t{text}")
+
+
+COMMANDS: list[click.Command] = [tags, segment]
