@@ -28,6 +28,9 @@ async def start_background(services: Services, role: str) -> None:
             log.info("care scheduler not available")
             return
         services.extras["scheduler"] = await scheduler.start(services)
+        from bot.scrm.jobs import add_jobs as add_scrm_jobs  # tags nightly, timed campaigns
+
+        add_scrm_jobs(services.extras["scheduler"], services)
 
 
 def freeze_long_lived() -> None:

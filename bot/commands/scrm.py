@@ -159,4 +159,64 @@ def segment_list() -> None:
         click.echo(f"{name}\t{n}\t{text}")
 
 
-COMMANDS: list[click.Command] = [tags, segment]
+# -- campaigns ----------------------------------------------------------------------------
+
+
+def _campaign(fn):
+    from bot.scrm.campaigns import CampaignError
+    from bot.scrm.segments import SegmentError
+
+    try:
+        return _run(fn)
+    except SegmentError as exc:
+        _fail(f"bad segment: {exc}")
+    except CampaignError as exc:
+        _fail(str(exc))
+
+
+@click.group()
+def campaign() -> None:
+    """Campaigns: one message to a segment, through the respectful outbox."""
+
+
+@campaign.command("create")
+@click.option("--name", required=True)
+@click.option("--segment", "segment_expr", required=True, help="e.g. 'tag:空调8年以上 store:S001'")
+@click.option("--text", required=True, help="The message.")
+@click.option(
+    "--at", default=None, help="When to send (ISO 8601, local time); else run it by hand."
+)
+def campaign_create(name: str, segment_expr: str, text: str, at: str | None) -> None:
+    """Create a campaign; prints its id."""
+    from bot.scrm import campaigns
+
+    click.echo(
+        _campaign(lambda s: campaigns.create(s, name=name, segment=segment_expr, text=text, at=at))
+    )
+
+
+@campaign.command("run")
+@click.argument("campaign_id", type=int)
+def campaign_run(campaign_id: int) -> None:
+    """Queue a campaign now: {"queued", "by_channel", "skipped": {reason: n}} as JSON."""
+    import json
+
+    from bot.scrm import campaigns
+
+    click.echo(json.dumps(_campaign(lambda s: campaigns.run(s, campaign_id)), ensure_ascii=False))
+
+
+@campaign.command("report")
+@click.argument("campaign_id", type=int)
+def campaign_report(campaign_id: int) -> None:
+    """A campaign's results as JSON: targets, sends by status, skipped, replies in 7 days."""
+    import json
+
+    from bot.scrm import campaigns
+
+    click.echo(
+        json.dumps(_campaign(lambda s: campaigns.report(s, campaign_id)), ensure_ascii=False)
+    )
+
+
+COMMANDS: list[click.Command] = [tags, segment, campaign]

@@ -35,7 +35,7 @@ from storage.repos import outbox as repo
 
 log = logging.getLogger(__name__)
 
-AT_MOST_ONCE_KINDS = ("festival", "solar_term")
+AT_MOST_ONCE_KINDS = ("festival", "solar_term", "campaign")
 QUIET_EXEMPT_KINDS = ("reply",)
 
 
