@@ -219,4 +219,42 @@ def campaign_report(campaign_id: int) -> None:
     )
 
 
-COMMANDS: list[click.Command] = [tags, segment, campaign]
+# -- staff hand-over ----------------------------------------------------------------------
+
+
+@click.group()
+def staff() -> None:
+    """Staff who leave or move: hand their customers to a colleague of the same store."""
+
+
+def _hand_over(userid: str, to: str, mode: str) -> None:
+    import json
+
+    from bot.scrm.handover import HandoverError, hand_over
+
+    try:
+        result = _run(lambda s: hand_over(s, userid, to, mode))
+    except HandoverError as exc:
+        _fail(str(exc))
+    click.echo(json.dumps(result, ensure_ascii=False))
+
+
+@staff.command("leave")
+@click.argument("userid")
+@click.option("--to", "to", required=True, help="The colleague (WeCom userid) who takes over.")
+def staff_leave(userid: str, to: str) -> None:
+    """USERID resigned: deactivate them; customers, open tasks, leads and WeCom contacts
+    (resigned transfer) go to the colleague."""
+    _hand_over(userid, to, "leave")
+
+
+@staff.command("transfer")
+@click.argument("userid")
+@click.option("--to", "to", required=True, help="The colleague (WeCom userid) who takes over.")
+def staff_transfer(userid: str, to: str) -> None:
+    """USERID stays employed (moves on): customers, open tasks, leads and WeCom contacts
+    (on-job transfer, customers are told) go to the colleague."""
+    _hand_over(userid, to, "transfer")
+
+
+COMMANDS: list[click.Command] = [tags, segment, campaign, staff]
