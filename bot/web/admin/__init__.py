@@ -32,3 +32,8 @@ def setup(app: web.Application, services: Services) -> None:
     r.add_get("/admin/outbox", outbox.index)
     r.add_post("/admin/outbox/{id:\\d+}/retry", outbox.retry)
     r.add_get("/admin/care", care.calendar)
+    from bot.web.admin import scrm
+
+    r.add_get("/admin/scrm", scrm.index)
+    r.add_post("/admin/scrm/campaigns", scrm.create_campaign)
+    r.add_post("/admin/scrm/campaigns/{id:\\d+}/run", scrm.run_campaign)
