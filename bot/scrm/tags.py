@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 from bot.context import Services
 from bot.scrm.settings import tag_rules
-from storage.repos import outbox as outbox_repo
 from storage.repos import tags as repo
 from storage.repos.care_sql import Sql
 from storage.repos.tag_rules import rule_select
@@ -66,21 +65,19 @@ async def sync_changes(services: Services, batch: int = 5000) -> int:
             for _id, cid, op, name, ext, user in rows:
                 net[(cid, ext, user)][name] = op  # the last change of a tag wins
             last = rows[-1][0]
+            values = []
             for (cid, ext, user), ops in net.items():
                 add = sorted(n for n, o in ops.items() if o == "+")
                 remove = sorted(n for n, o in ops.items() if o == "-")
-                await outbox_repo.enqueue(
-                    s,
-                    channel="work_tag",
-                    recipient=ext,
-                    kind="notice",
-                    rule="tag_sync",
-                    customer_id=cid,
-                    text=" ".join([f"+{n}" for n in add] + [f"-{n}" for n in remove]),
-                    payload={"userid": user, "add": add, "remove": remove},
-                    not_before=services.clock.now(),
+                values.append(
+                    {
+                        "customer_id": cid,
+                        "external_userid": ext,
+                        "text": " ".join([f"+{n}" for n in add] + [f"-{n}" for n in remove]),
+                        "payload": {"userid": user, "add": add, "remove": remove},
+                    }
                 )
-                queued += 1
+            queued += await repo.queue_syncs(s, values, services.clock.now())
             await repo.drop_changes(s, last)
         if len(rows) < batch:
             return queued

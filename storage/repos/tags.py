@@ -14,6 +14,7 @@ from sqlalchemy import (
     delete,
     exists,
     func,
+    insert,
     literal,
     select,
     true,
@@ -215,3 +216,33 @@ async def find_customer(session: AsyncSession, term: str):
         select(ChannelIdentity.customer_id).where(ChannelIdentity.external_id == term).limit(1)
     )
     return await session.get(Customer, cid) if cid is not None else None
+
+
+async def queue_syncs(session: AsyncSession, values: list[dict[str, Any]], now: datetime) -> int:
+    """Outbox rows (channel ``work_tag``) in one INSERT; each dict: customer_id,
+    external_userid, text, payload."""
+    from storage.models import OutboxMessage
+
+    if not values:
+        return 0
+    await session.execute(
+        insert(OutboxMessage),
+        [
+            {
+                "customer_id": v["customer_id"],
+                "channel": "work_tag",
+                "recipient": v["external_userid"],
+                "kind": "notice",
+                "rule": "tag_sync",
+                "text": v["text"],
+                "payload": v["payload"],
+                "status": "pending",
+                "attempts": 0,
+                "not_before": now,
+                "sandbox": False,
+                "created_at": now,
+            }
+            for v in values
+        ],
+    )
+    return len(values)
