@@ -163,3 +163,29 @@ async def test_the_manager_hears_of_a_customer_who_deleted_their_guide(services)
     text = digests["M001"].text
     assert "企业微信客户流失（1位）" in text
     assert "139****0001" in text and "删除了导购王丽" in text
+
+
+async def test_a_refused_transfer_reaches_the_manager(services):
+    await _world(services)
+    await hand_over(services, "G001", "G002", "transfer")
+    from tests.fakes import wxmsg
+    from tests.test_work_kit import TS
+
+    refused = wxmsg.xml(
+        {
+            "ToUserName": services.settings.work.corp_id,
+            "FromUserName": "sys",
+            "CreateTime": TS,
+            "MsgType": "event",
+            "Event": "change_external_contact",
+            "ChangeType": "transfer_fail",
+            "FailReason": "customer_refused",
+            "UserID": "G002",
+            "ExternalUserID": "wmA01",
+        }
+    )
+    async with client_for(services) as client:
+        assert (await post(client, services.settings, refused))[0] == 200
+    tomorrow = services.clock.local_now().date() + timedelta(days=1)
+    digests = {d.userid: d for d in await send_digests(services, tomorrow, dry_run=True)}
+    assert "转给李娜未成功" in digests["M001"].text
