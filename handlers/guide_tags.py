@@ -17,7 +17,6 @@ log = logging.getLogger(__name__)
 
 USAGE = "这样打标签：标签 张伟 +换冰箱意向 -装修中（加用+，去掉用-）；只看标签：标签 张伟"
 NOT_OURS = "这位顾客不在{store}名下，不能给TA打标签哦。"
-MAX_LEN = 30
 
 
 async def usage(_who: str = "") -> str:
@@ -57,38 +56,10 @@ async def tag(services: Services, staff: Who, who: str, ops: list[tuple[str, str
         async with services.db.session() as s:
             held = await tags_repo.for_customer(s, c.id)
         return f"{label}的标签：{_names(held)}"
-    now = services.clock.now()
-    added: list[str] = []
-    removed: list[str] = []
-    notes: list[str] = []
-    async with services.db.transaction() as s:
-        for op, name in ops:
-            name = name.strip()
-            if len(name) > MAX_LEN:
-                notes.append(f"“{name[:8]}…”太长了，标签最多{MAX_LEN}个字")
-                continue
-            t = await tags_repo.by_name(s, name)
-            if t is not None and t.kind == "auto":
-                notes.append(f"“{name}”是自动标签，系统按资料自动维护，不用手动改")
-                continue
-            if op == "+":
-                if t is None:
-                    await tags_repo.ensure(s, [name], "manual")
-                    t = await tags_repo.by_name(s, name)
-                if await tags_repo.put_on(s, c.id, t, staff.id, now):
-                    added.append(name)
-                else:
-                    notes.append(f"已经有“{name}”了")
-            else:
-                if t is not None and await tags_repo.take_off(s, c.id, t, now):
-                    removed.append(name)
-                else:
-                    notes.append(f"TA没有“{name}”这个标签")
-        held = await tags_repo.for_customer(s, c.id)
-    if added or removed:
-        from bot.scrm.tags import sync_changes
+    from bot.scrm.manual_tags import apply
 
-        await sync_changes(services)
+    done = await apply(services, c.id, ops, staff.id)
+    added, removed, notes, held = done.added, done.removed, done.notes, done.held
     parts = []
     if added:
         parts.append("加上了：" + "、".join(added))

@@ -66,3 +66,26 @@ async def test_create_and_run_a_campaign_from_the_page(client, services):
     assert resp.status == 303
     report = await campaigns.report(services, 1)
     assert report["targets"] == 1 and report["name"] == "老空调换新"
+
+
+async def test_operator_tags_a_customer_on_their_page(client, services):
+    from sqlalchemy import select
+
+    from storage.models import Customer
+    from storage.repos import tags as repo
+
+    async with services.db.session() as s:
+        c = await s.scalar(select(Customer).where(Customer.phone == "13900210002"))
+    page = await (await client.get(f"/admin/customers/{c.id}")).text()
+    assert "空调8年以上" in page and "改标签" in page
+    resp = await client.post(
+        f"/admin/customers/{c.id}/tags",
+        data={"csrf": _csrf(page), "ops": "+VIP -空调8年以上"},
+        allow_redirects=False,
+    )
+    assert resp.status == 303
+    async with services.db.session() as s:
+        held = {n for n, _ in await repo.for_customer(s, c.id)}
+    assert held == {"VIP", "空调8年以上"}  # the automatic tag stays
+    page = await (await client.get(f"/admin/customers/{c.id}")).text()
+    assert "VIP" in page

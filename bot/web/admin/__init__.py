@@ -37,3 +37,4 @@ def setup(app: web.Application, services: Services) -> None:
     r.add_get("/admin/scrm", scrm.index)
     r.add_post("/admin/scrm/campaigns", scrm.create_campaign)
     r.add_post("/admin/scrm/campaigns/{id:\\d+}/run", scrm.run_campaign)
+    r.add_post("/admin/customers/{id:\\d+}/tags", scrm.edit_customer_tags)

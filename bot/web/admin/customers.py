@@ -31,4 +31,7 @@ async def detail(request: web.Request) -> web.Response:
     if f is None:
         raise web.HTTPNotFound(text="没有这位客户")
     today = services.clock.local_now().date()
-    return page(request, "admin/customer.html", {"f": f, "today": today})
+    from bot.web.admin.scrm import customer_tags
+
+    tags = await customer_tags(services, f.customer.id)
+    return page(request, "admin/customer.html", {"f": f, "today": today, "tags": tags})

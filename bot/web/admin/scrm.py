@@ -138,3 +138,31 @@ async def run_campaign(request: web.Request) -> web.Response:
         raise web.HTTPNotFound(text="没有这个活动") from None
     log.info("admin: campaign %s run: %s", cid, result)
     return web.Response(status=303, headers={"Location": "/admin/scrm?notice=queued"})
+
+
+async def customer_tags(services, customer_id: int) -> list[tuple[str, str]]:
+    from storage.repos import tags as tags_repo
+
+    async with services.db.session() as s:
+        return await tags_repo.for_customer(s, customer_id)
+
+
+async def edit_customer_tags(request: web.Request) -> web.Response:
+    """POST ops like "+换冰箱意向 -装修中" for one customer (manual tags only)."""
+    import re
+
+    from bot.scrm.manual_tags import apply
+    from storage.models import Customer
+
+    services = services_of(request)
+    cid = int(request.match_info["id"])
+    form = await request.post()
+    ops = re.findall(r"([+-])\s*([^\s+-][^\s+]*)", str(form.get("ops") or "")[:300])
+    async with services.db.session() as s:
+        if await s.get(Customer, cid) is None:
+            raise web.HTTPNotFound(text="没有这位客户")
+    if not ops:
+        raise web.HTTPBadRequest(text="请写成 +标签 或 -标签")
+    done = await apply(services, cid, ops)
+    log.info("admin: customer %s tags +%s -%s", cid, done.added, done.removed)
+    return web.Response(status=303, headers={"Location": f"/admin/customers/{cid}"})
