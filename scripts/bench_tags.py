@@ -5,6 +5,7 @@ peak memory.
 
     .venv/bin/python scripts/bench_tags.py                          # 100,000 customers, SQLite
     .venv/bin/python scripts/bench_tags.py --customers 1000000 --db postgres   # the full run
+    .venv/bin/python scripts/bench_tags.py --customers 20000 --dispatch         # + sending
 
 The world is scripts/bench_care.py's (N customers, 2N devices, purifier stages, formula,
 tickets, opt-outs), plus 1 customer in 10 linked to a guide in WeCom. Target: the
@@ -28,7 +29,7 @@ from storage.migrate import upgrade  # noqa: E402
 from storage.repos import care_bench, scrm_bench  # noqa: E402
 
 
-async def bench(url: str, label: str, n: int, campaign: bool) -> None:
+async def bench(url: str, label: str, n: int, campaign: bool, dispatch: bool) -> None:
     from bot.context import build_services
     from bot.scrm import campaigns
     from bot.scrm.tags import recompute
@@ -77,6 +78,16 @@ async def bench(url: str, label: str, n: int, campaign: bool) -> None:
                 f"skipped {res['skipped']} in {took:.1f}s = {res['queued'] / took:,.0f} customers/s, "
                 f"peak RSS {mb(rss.peak)}"
             )
+            if dispatch:
+                from bot.outbox import dispatch_all_due
+
+                t5 = time.perf_counter()
+                stats = await dispatch_all_due(services, max_batches=100_000)
+                took = time.perf_counter() - t5
+                print(
+                    f"[{label}] campaign through the outbox (sandbox: guide tasks written, rows "
+                    f"marked sent): {stats['sent']:,} in {took:.1f}s = {stats['sent'] / took:,.0f}/s"
+                )
             t4 = time.perf_counter()
             again = await campaigns.run(services, cid)
             print(
@@ -94,6 +105,9 @@ async def main() -> None:
     ap.add_argument("--customers", type=int, default=100_000)
     ap.add_argument("--db", choices=["sqlite", "postgres", "both"], default="sqlite")
     ap.add_argument("--skip-campaign", action="store_true")
+    ap.add_argument(
+        "--dispatch", action="store_true", help="also send the campaign (sandbox) and time it"
+    )
     args = ap.parse_args()
     for target in ["sqlite", "postgres"] if args.db == "both" else [args.db]:
         if target == "sqlite":
@@ -107,7 +121,7 @@ async def main() -> None:
         else:
             name, url = await pg_create()
             try:
-                await bench(url, "postgres", args.customers, not args.skip_campaign)
+                await bench(url, "postgres", args.customers, not args.skip_campaign, args.dispatch)
             finally:
                 await pg_drop(name)
 

@@ -21,6 +21,7 @@ from storage.repos.care_sql import Sql
 from storage.repos.tag_rules import rule_select
 
 log = logging.getLogger(__name__)
+STATS_AFTER = 10_000  # rows changed by one rule before the planner's statistics are renewed
 
 
 @dataclass
@@ -38,12 +39,15 @@ async def recompute(services: Services, *, sync: bool = True) -> RecomputeResult
     sql = Sql(services.db.engine.dialect.name)
     added = removed = 0
     async with services.db.transaction() as s:
+        await repo.no_jit(s)
         ids = await repo.ensure(s, [r.name for r in rules], "auto")
         for r in rules:
             a, d = await repo.recompute(
                 s, ids[r.name], rule_select(sql, today, r.rule, r.params), now
             )
             added, removed = added + a, removed + d
+            if a + d > STATS_AFTER:
+                await repo.refresh_stats(s)
         counts = {n: c for n, k, c in await repo.counts(s) if n in ids}
     queued = await sync_changes(services) if sync else 0
     log.info(

@@ -26,3 +26,4 @@ async def link_wecom(conn: AsyncConnection, n: int, every: int, pg: bool) -> Non
             f"'G' || ((x % 100) + 1), {d.true}, {d.now} FROM {d.series(n)} WHERE x % {every} = 0"
         )
     )
+    await conn.execute(text("ANALYZE"))

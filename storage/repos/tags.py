@@ -17,6 +17,7 @@ from sqlalchemy import (
     insert,
     literal,
     select,
+    text,
     true,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -104,6 +105,21 @@ async def recompute(
         )
     ).rowcount or 0
     return int(added), int(removed)
+
+
+async def no_jit(session: AsyncSession) -> None:
+    """PostgreSQL: no JIT for this transaction's few big statements (compiling them costs
+    seconds and saves little)."""
+    if session.bind.dialect.name == "postgresql":
+        await session.execute(text("SET LOCAL jit = off"))
+
+
+async def refresh_stats(session: AsyncSession) -> None:
+    """PostgreSQL: fresh planner statistics for customer_tags after a large change inside
+    the recompute's transaction (autovacuum would see them only after the commit), so the
+    next rule's anti-joins are not planned for an empty table."""
+    if session.bind.dialect.name == "postgresql":
+        await session.execute(text("ANALYZE customer_tags"))
 
 
 async def counts(session: AsyncSession) -> list[tuple[str, str, int]]:
