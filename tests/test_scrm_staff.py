@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -189,3 +190,29 @@ async def test_a_refused_transfer_reaches_the_manager(services):
     tomorrow = services.clock.local_now().date() + timedelta(days=1)
     digests = {d.userid: d for d in await send_digests(services, tomorrow, dry_run=True)}
     assert "转给李娜未成功" in digests["M001"].text
+
+
+async def test_with_notify_now_the_manager_is_told_at_once(settings):
+    from tests.conftest import NOW, make_settings
+
+    now_settings = make_settings(
+        Path(settings.database.url.split("///", 1)[1]), scrm={"contact_loss_notify": "now"}
+    )
+    svc = build_services(now_settings, now=NOW)
+    try:
+        await _world(svc)
+        async with client_for(svc) as client:
+            event = contact_event(
+                "del_external_contact",
+                corp=svc.settings.work.corp_id,
+                userid="G001",
+                external_userid="wmA01",
+            )
+            assert (await post(client, svc.settings, event))[0] == 200
+        async with svc.db.session() as s:
+            [note] = (
+                await s.scalars(select(OutboxMessage).where(OutboxMessage.rule == "contact_loss"))
+            ).all()
+        assert note.recipient == "M001" and "被导购王丽删除" in note.text
+    finally:
+        await svc.close()

@@ -67,6 +67,8 @@ async def sync_changes(services: Services, batch: int = 5000) -> int:
                 return queued
             net: dict[tuple[int, str, str], dict[str, str]] = defaultdict(dict)
             for _id, cid, op, name, ext, user in rows:
+                if ext is None:
+                    continue
                 net[(cid, ext, user)][name] = op  # the last change of a tag wins
             last = rows[-1][0]
             values = []

@@ -148,6 +148,9 @@ async def removed(services: Services, m: WorkMessage) -> None:
             now=services.clock.now(),
         )
     log.info("work: external contact %s (%s)", m.change_type, "inactive")
+    from bot.scrm.losses import notify_now
+
+    await notify_now(services)  # only with scrm.contact_loss_notify: now
 
 
 async def transfer_failed(services: Services, m: WorkMessage) -> None:
@@ -165,6 +168,9 @@ async def transfer_failed(services: Services, m: WorkMessage) -> None:
             now=services.clock.now(),
         )
     log.info("work: contact transfer failed (%s)", reason or "no reason")
+    from bot.scrm.losses import notify_now
+
+    await notify_now(services)
 
 
 async def edited(services: Services, m: WorkMessage) -> None:

@@ -131,11 +131,31 @@ async def losses_by_guide(session: AsyncSession, since: datetime) -> list[Any]:
     return list(rows.all())
 
 
-async def managers(session: AsyncSession) -> list[str]:
-    return list(
-        await session.scalars(
-            select(Staff.wecom_userid)
-            .where(Staff.active.is_(True), Staff.role == "manager")
-            .order_by(Staff.id)
+async def managers(session: AsyncSession, store_id: int | None = None) -> list[str]:
+    q = select(Staff.wecom_userid).where(Staff.active.is_(True), Staff.role == "manager")
+    if store_id is not None:
+        q = q.where(Staff.store_id == store_id)
+    return list(await session.scalars(q.order_by(Staff.id)))
+
+
+async def last_loss(session: AsyncSession) -> Any:
+    """The most recent loss with what the digest shows: (change_type, at, name, phone,
+    guide name, last inbound, customer id, store id)."""
+    g = Staff
+    row = await session.execute(
+        select(
+            ContactLoss.change_type,
+            ContactLoss.at,
+            Customer.name,
+            Customer.phone,
+            g.name,
+            Customer.last_inbound_at,
+            Customer.id,
+            ContactLoss.store_id,
         )
+        .outerjoin(Customer, Customer.id == ContactLoss.customer_id)
+        .outerjoin(g, g.wecom_userid == ContactLoss.guide_userid)
+        .order_by(ContactLoss.id.desc())
+        .limit(1)
     )
+    return row.first()

@@ -178,7 +178,8 @@ async def take_off(session: AsyncSession, customer_id: int, tag: Tag, now: datet
 
 async def pending_changes(session: AsyncSession, limit: int = 5000) -> list[Any]:
     """Unsynced changes, oldest first, with where they go: (id, customer_id, op, tag name,
-    external_userid, follow_user)."""
+    external_userid, follow_user); the last two are None when the customer is no longer
+    linked in WeCom (nothing to sync)."""
     ci = ChannelIdentity
     rows = await session.execute(
         select(
@@ -190,7 +191,7 @@ async def pending_changes(session: AsyncSession, limit: int = 5000) -> list[Any]
             ci.follow_user,
         )
         .join(Tag, Tag.id == TagChange.tag_id)
-        .join(
+        .outerjoin(  # a change whose contact has gone since comes back without one
             ci,
             (ci.customer_id == TagChange.customer_id)
             & (ci.channel == "work")
