@@ -117,6 +117,7 @@ async def main() -> None:
                     "sqlite",
                     args.customers,
                     not args.skip_campaign,
+                    args.dispatch,
                 )
         else:
             name, url = await pg_create()
