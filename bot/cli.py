@@ -33,6 +33,7 @@ COMMAND_MODULES = (
     "bot.commands.admin",
     "bot.commands.business",
     "bot.commands.rentals",
+    "bot.commands.scrm",
 )
 
 

@@ -190,6 +190,7 @@ class Settings(BaseSettings):
     care: dict[str, Any] = Field(default_factory=dict)
     groups: list[dict[str, Any]] = Field(default_factory=list)
     admin: dict[str, Any] = Field(default_factory=dict)
+    scrm: dict[str, Any] = Field(default_factory=dict)  # tags, campaigns (bot/scrm/settings.py)
 
     @field_validator("timezone")
     @classmethod

@@ -130,6 +130,8 @@ async def seed_demo(services: Services) -> SeedResult:
             Staff(store_id=pudong.id, name="赵敏", role="guide", wecom_userid="G004"),
             Staff(store_id=xuhui.id, name="刘师傅", role="engineer", wecom_userid="E001"),
             Staff(store_id=pudong.id, name="陈师傅", role="engineer", wecom_userid="E002"),
+            Staff(store_id=xuhui.id, name="周店长", role="manager", wecom_userid="M001"),
+            Staff(store_id=pudong.id, name="吴店长", role="manager", wecom_userid="M002"),
         ]
         s.add_all(staff)
         await s.flush()

@@ -34,14 +34,17 @@ async def _run_scheduler(services: Services, scheduler) -> None:
     """The scheduler's jobs run in one process however many run the role (bot/leader.py):
     on SQLite a second one refuses to start, on PostgreSQL the elected leader runs them."""
     from bot import leader
+    from bot.scrm.jobs import add_jobs as add_scrm_jobs  # tags nightly, timed campaigns
 
     if services.db.is_sqlite:
         services.extras["scheduler_lock"] = leader.sqlite_lock(services)
         services.extras["scheduler"] = await scheduler.start(services)
+        add_scrm_jobs(services.extras["scheduler"], services)
         return
 
     async def start() -> None:
         services.extras["scheduler"] = await scheduler.start(services)
+        add_scrm_jobs(services.extras["scheduler"], services)
 
     async def stop() -> None:
         sched = services.extras.pop("scheduler", None)

@@ -14,6 +14,7 @@ from storage.models import Customer, Device, Staff
 from storage.repos import customers as customers_repo
 from storage.repos import devices as devices_repo
 from storage.repos import identities, optouts
+from storage.repos import tags as tags_repo
 from storage.repos import tickets as tickets_repo
 
 log = logging.getLogger(__name__)
@@ -96,6 +97,9 @@ async def _card(services: Services, s, c: Customer) -> str:
             )
     last = c.last_inbound_at
     lines.append(f"最近联系：{local_day(services, last) if last else '暂无'}")
+    held = await tags_repo.for_customer(s, c.id)
+    if held:
+        lines.append("标签：" + "、".join(name for name, _ in held))
     off = await optouts.kinds(s, c.id)
     if off:
         lines.append("已退订：" + "、".join(OPT.get(k, k) for k in sorted(off)))

@@ -513,3 +513,105 @@ class RentalTicket(Base):
     ticket_id: Mapped[int] = mapped_column(ForeignKey("service_tickets.id"), unique=True)
     contract_id: Mapped[int] = mapped_column(ForeignKey("rental_contracts.id"), index=True)
     purpose: Mapped[str] = mapped_column(String(16))  # delivery|repair|pickup|inspection
+
+
+# -- the guide's customer book (SCRM): tags, segments, campaigns, hand-over ---------------
+
+
+class Tag(Base):
+    """A customer tag: automatic (kept by a rule in config.yaml ``scrm.tags``) or manual
+    (set by guides). ``wecom_id``: the WeCom corp tag id once created there."""
+
+    __tablename__ = "tags"
+    id: Mapped[int] = mapped_column(PK, primary_key=True)
+    name: Mapped[str] = mapped_column(String(30), unique=True)
+    kind: Mapped[str] = mapped_column(String(8), default="manual")  # auto|manual
+    wecom_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CustomerTag(Base):
+    __tablename__ = "customer_tags"
+    __table_args__ = (Index("ix_customer_tags_tag", "tag_id", "customer_id"),)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), primary_key=True)
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id"), primary_key=True)
+    by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TagChange(Base):
+    """A tag put on (+) or taken off (-) a customer, waiting to be synced to WeCom."""
+
+    __tablename__ = "tag_changes"
+    id: Mapped[int] = mapped_column(PK, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id"))
+    op: Mapped[str] = mapped_column(String(1))  # + | -
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Segment(Base):
+    """A saved filter: ``expr`` like ``tag:空调8年以上 store:S001``."""
+
+    __tablename__ = "segments"
+    id: Mapped[int] = mapped_column(PK, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    expr: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Campaign(Base):
+    """One message to a segment, at a time; sent through the outbox like care."""
+
+    __tablename__ = "campaigns"
+    id: Mapped[int] = mapped_column(PK, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    segment: Mapped[str] = mapped_column(String(500))
+    text: Mapped[str] = mapped_column(Text)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)  # e.g. a news card
+    send_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(16), default="scheduled")  # scheduled|queued
+    runs: Mapped[int] = mapped_column(Integer, default=0)
+    skipped: Mapped[dict[str, Any]] = mapped_column(default=dict)  # last run: reason → n
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    queued_at: Mapped[datetime | None]
+
+
+class CampaignTarget(Base):
+    """A customer a campaign was queued for: at most one per (campaign, customer)."""
+
+    __tablename__ = "campaign_targets"
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), primary_key=True)
+    run: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(16))
+    recipient: Mapped[str] = mapped_column(String(200))
+    guide_userid: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ContactLoss(Base):
+    """A customer deleted their guide, or the guide deleted the customer (WeCom)."""
+
+    __tablename__ = "contact_losses"
+    id: Mapped[int] = mapped_column(PK, primary_key=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"), index=True)
+    guide_userid: Mapped[str | None] = mapped_column(String(64))
+    change_type: Mapped[str] = mapped_column(String(32))  # del_follow_user|del_external_contact
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class StaffHandover(Base):
+    """A guide's customers handed to a colleague (resigned or still employed)."""
+
+    __tablename__ = "staff_handovers"
+    id: Mapped[int] = mapped_column(PK, primary_key=True)
+    from_userid: Mapped[str] = mapped_column(String(64))
+    to_userid: Mapped[str] = mapped_column(String(64))
+    mode: Mapped[str] = mapped_column(String(8))  # leave|transfer
+    customers: Mapped[int] = mapped_column(Integer, default=0)
+    tasks: Mapped[int] = mapped_column(Integer, default=0)
+    leads: Mapped[int] = mapped_column(Integer, default=0)
+    contacts: Mapped[int] = mapped_column(Integer, default=0)  # WeCom external contacts
+    at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -41,7 +41,7 @@ from storage.repos import outbox as repo
 
 log = logging.getLogger(__name__)
 
-AT_MOST_ONCE_KINDS = ("festival", "solar_term")
+AT_MOST_ONCE_KINDS = ("festival", "solar_term", "campaign")
 RESEND_KINDS = ("reply", "text")
 UNKNOWN_SKIPPED = "outcome unknown: the sender stopped mid-send; skipped"
 UNKNOWN_FOR_A_PERSON = (

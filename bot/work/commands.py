@@ -25,6 +25,7 @@ HELP = (
     "可以这样跟我说：\n"
     "· 任务 —— 今天要做的事\n"
     "· 查 13900210001 / 查 张伟 —— 顾客档案\n"
+    "· 标签 张伟 +换冰箱意向 -装修中 —— 给顾客加/去标签；标签 张伟 —— 看标签\n"
     "· 商机 张伟 想换冰箱 预算5000 —— 记一条销售机会\n"
     "· 商机 —— 本店跟进中的商机；商机 2 成交 / 商机 2 丢单\n"
     "· 完成 3 —— 任务3做完了\n"
@@ -164,9 +165,38 @@ def _group_post(text: str) -> Command | None:
     return Command("group_post", {"group": m.group(1).strip(EDGE), "rest": raw[m.end() :]})
 
 
+TAG_HEAD = re.compile(r"^(?:打|加|贴|改)?标签\s*:?\s*")
+TAG_OP = re.compile(r"\s*([+-])\s*([^\s+-][^\s+]*?)(?=\s*(?:[+-]|$))")
+
+
+def _tag(t: str) -> Command | None:
+    """标签 <手机号或姓名> +TAG -TAG (no +/-: show the tags)."""
+    m = TAG_HEAD.match(t)
+    if not m:
+        return None
+    rest = t[m.end() :].strip()
+    if p := PHONE_RUN.match(rest):
+        who, ops_text = re.sub(r"\D", "", p.group(0)), rest[p.end() :]
+    else:
+        first = re.match(r"[^\s+-]*", rest)
+        who, ops_text = first.group(0), rest[first.end() :]
+    ops: list[tuple[str, str]] = []
+    pos = 0
+    ops_text = ops_text.strip()
+    while pos < len(ops_text):
+        om = TAG_OP.match(ops_text, pos)
+        if not om:
+            return Command("tag_help", {"who": who})
+        ops.append((om.group(1), om.group(2)))
+        pos = om.end()
+    return Command("tag", {"who": who, "ops": ops})
+
+
 def parse(text: str) -> Command | None:
     """One staff line → a :class:`Command`, or None when it is not one."""
     t = _clean(text)
+    if cmd := _tag(t):
+        return cmd
     if t.lower() in HELP_WORDS:
         return Command("help")
     if t.startswith("群发"):

@@ -20,6 +20,7 @@ from bot.work.staff import Who, who
 from bot.work.welcome import send_welcome
 from storage.models import ChannelIdentity, Customer
 from storage.repos import customers as customers_repo
+from storage.repos import handover as handover_repo
 from storage.repos import identities
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,8 @@ async def handle_event(services: Services, m: WorkMessage) -> None:
         await removed(services, m)
     elif ct == "edit_external_contact":
         await edited(services, m)
+    elif ct == "transfer_fail":
+        await transfer_failed(services, m)
     else:
         log.info("work: customer-contact change %s recorded only", ct)
 
@@ -137,7 +140,37 @@ async def removed(services: Services, m: WorkMessage) -> None:
             return  # another guide's relationship ended; this one stands
         ident.active = False
         await s.flush()
+        await handover_repo.record_loss(  # the store manager hears of it (morning digest)
+            s,
+            customer_id=ident.customer_id,
+            guide_userid=m.userid or ident.follow_user,
+            change_type=m.change_type,
+            now=services.clock.now(),
+        )
     log.info("work: external contact %s (%s)", m.change_type, "inactive")
+    from bot.scrm.losses import notify_now
+
+    await notify_now(services)  # only with scrm.contact_loss_notify: now
+
+
+async def transfer_failed(services: Services, m: WorkMessage) -> None:
+    """A contact handed to a colleague was not transferred (the customer refused, or the
+    colleague has too many): the contact stays with no working guide — the manager is told."""
+    corp = services.settings.work.corp_id
+    async with services.db.transaction() as s:
+        ident = await identities.find(s, CHANNEL, corp, m.external_userid)
+        reason = str(m.data.get("FailReason") or "")[:20]
+        await handover_repo.record_loss(
+            s,
+            customer_id=ident.customer_id if ident else None,
+            guide_userid=m.userid or None,
+            change_type=f"transfer_fail:{reason}" if reason else "transfer_fail",
+            now=services.clock.now(),
+        )
+    log.info("work: contact transfer failed (%s)", reason or "no reason")
+    from bot.scrm.losses import notify_now
+
+    await notify_now(services)
 
 
 async def edited(services: Services, m: WorkMessage) -> None:

@@ -16,6 +16,7 @@ from bot.context import Services
 from bot.work.staff import Who, who
 from bot.work.util import day_bounds
 from storage.models import Customer
+from storage.repos import handover as handover_repo
 from storage.repos import outbox as outbox_repo
 from storage.repos import tasks as tasks_repo
 
@@ -58,6 +59,8 @@ async def build(services: Services, guide: Who, on: date) -> str:
         lines.append("今天没有待办任务。")
     if complaints:
         lines.append(f"待跟进的投诉/求助：{len(complaints)}条，请尽快联系顾客。")
+    if guide.role == "manager":
+        lines += await _losses(services, guide.store_id, on)
     done = closed.get("done", 0) + closed.get("pushed", 0)
     lines.append(
         f"昨天：完成任务{done}条（其中推送{closed.get('pushed', 0)}条），"
@@ -67,6 +70,12 @@ async def build(services: Services, guide: Who, on: date) -> str:
     return "\n".join(lines)
 
 
+async def _losses(services: Services, store_id: int, on: date) -> list[str]:
+    from bot.scrm.losses import digest_lines
+
+    return await digest_lines(services, store_id, on)
+
+
 async def send_digests(services: Services, on: date, *, dry_run: bool = False) -> list[Digest]:
     """Queue (unless ``dry_run``) the digest of ``on`` for every active guide; a second run
     the same day queues nothing new. Returns what was built."""
@@ -74,10 +83,13 @@ async def send_digests(services: Services, on: date, *, dry_run: bool = False) -
     ids: list[int] = []
     async with services.db.session() as s:
         userids = await tasks_repo.guide_userids(s)
+        userids += await handover_repo.managers(s)  # store managers: also lost contacts
     for userid in userids:
         guide = await who(services, userid)
         if guide is None:
             continue
+        if guide.role == "manager" and not await _losses(services, guide.store_id, on):
+            continue  # a manager's digest only when the store lost customers in WeCom
         text = await build(services, guide, on)
         d = Digest(guide.userid, guide.name, text)
         if not dry_run:

@@ -46,7 +46,14 @@ async def run_command(services: Services, staff: Who, text: str) -> Reply:
         return Reply(text=UNKNOWN + help_text(staff), intent="help")
     if cmd.name == "help":
         return Reply(text=help_text(staff), intent="help")
-    from handlers import guide_groups, guide_leads, guide_lookup, guide_tasks, guide_tickets
+    from handlers import (
+        guide_groups,
+        guide_leads,
+        guide_lookup,
+        guide_tags,
+        guide_tasks,
+        guide_tickets,
+    )
 
     table = {
         "tasks": lambda: guide_tasks.list_tasks(services, staff),
@@ -63,6 +70,8 @@ async def run_command(services: Services, staff: Who, text: str) -> Reply:
             services, staff, cmd.args["group"], cmd.args["rest"]
         ),
         "group_list": lambda: guide_groups.list_groups(services, staff),
+        "tag": lambda: guide_tags.tag(services, staff, cmd.args["who"], cmd.args["ops"]),
+        "tag_help": lambda: guide_tags.usage(cmd.args["who"]),
     }
     text_out = await table[cmd.name]()
     return Reply(text=text_out, intent=f"work_{cmd.name}")

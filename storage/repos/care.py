@@ -129,7 +129,7 @@ async def mark_not_follower(session: AsyncSession, customer_id: int) -> None:
 # and ``text`` rendered in SQL by ``render`` from the rule's fields.
 
 Render = Callable[[dict[str, ColumnElement]], ColumnElement]
-CAPPED_KINDS = ("lifecycle", "festival", "solar_term")
+CAPPED_KINDS = ("lifecycle", "festival", "solar_term", "campaign")  # campaign: bot/scrm
 TEMPLATE_KINDS = ("service", "lifecycle")
 
 

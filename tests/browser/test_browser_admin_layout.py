@@ -23,6 +23,7 @@ PAGES = {
     "outbox": "/admin/outbox",
     "care": "/admin/care",
     "rentals": "/admin/rentals",
+    "scrm": "/admin/scrm",
 }
 # Codes a manager must never read. Words with an underscore are caught by the pattern below.
 CODES = (

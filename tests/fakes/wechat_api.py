@@ -82,6 +82,11 @@ class FakeWeChat:
             return {"access_token": token, "expires_in": self.token_ttl, "errcode": 0}
         if path == "/cgi-bin/user/info":
             return {"subscribe": 1, "openid": query.get("openid", ""), "nickname": "顾客"}
+        if path == "/cgi-bin/externalcontact/add_corp_tag":
+            body = self._calls[-1].json or {}
+            group = body.get("group_id") or f"grp{n}"
+            tags = [{"id": f"tag-{t['name']}", "name": t["name"]} for t in body.get("tag") or []]
+            return {"errcode": 0, "errmsg": "ok", "tag_group": {"group_id": group, "tag": tags}}
         if path == "/cgi-bin/externalcontact/add_msg_template":
             return {"errcode": 0, "errmsg": "ok", "fail_list": [], "msgid": f"msg{n}"}
         return {"errcode": 0, "errmsg": "ok", "msgid": n}

@@ -19,3 +19,10 @@ SENDERS: dict[str, Sender] = {
     "group_robot": robot.send,
     "guide_task": guide.send_task,
 }
+
+# The customer book's WeCom calls: tags, 群发 for the guide to confirm, contact transfers.
+from bot.scrm import wecom as _scrm  # noqa: E402 - after SENDERS, which it does not need
+
+SENDERS.update(
+    {"work_tag": _scrm.send_tag, "work_mass": _scrm.send_mass, "work_transfer": _scrm.send_transfer}
+)

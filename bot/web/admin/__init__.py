@@ -41,3 +41,9 @@ def setup(app: web.Application, services: Services) -> None:
     r.add_get("/admin/care", care.calendar)
     r.add_get("/admin/rentals", rentals.index)
     r.add_post("/admin/rentals/{id:\\d+}/{action:end|renew}", rentals.act)
+    from bot.web.admin import scrm
+
+    r.add_get("/admin/scrm", scrm.index)
+    r.add_post("/admin/scrm/campaigns", scrm.create_campaign)
+    r.add_post("/admin/scrm/campaigns/{id:\\d+}/run", scrm.run_campaign)
+    r.add_post("/admin/customers/{id:\\d+}/tags", scrm.edit_customer_tags)

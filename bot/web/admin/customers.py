@@ -32,4 +32,8 @@ async def detail(request: web.Request) -> web.Response:
     if f is None:
         raise web.HTTPNotFound(text="没有这位客户")
     today = services.clock.local_now().date()
-    return page(request, "admin/customer.html", {"f": f, "today": today, "changes": changes})
+    from bot.web.admin.scrm import customer_tags
+
+    tags = await customer_tags(services, f.customer.id)
+    context = {"f": f, "today": today, "changes": changes, "tags": tags}
+    return page(request, "admin/customer.html", context)

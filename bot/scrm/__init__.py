@@ -1,0 +1,1 @@
+"""The guide's customer book (SCRM): tags, segments, campaigns, staff hand-over."""

@@ -1,0 +1,70 @@
+"""Guides: 标签 张伟 +换冰箱意向 -装修中 — manual tags on their own store's customers
+(automatic tags are kept by the rules in config.yaml and cannot be set by hand);
+标签 张伟 shows them. Changes for customers added in WeCom are synced to WeCom's tags."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.context import Services
+from bot.work.staff import Who
+from bot.work.util import mask_phone
+from storage.models import Customer
+from storage.repos import customers as customers_repo
+from storage.repos import tags as tags_repo
+
+log = logging.getLogger(__name__)
+
+USAGE = "这样打标签：标签 张伟 +换冰箱意向 -装修中（加用+，去掉用-）；只看标签：标签 张伟"
+NOT_OURS = "这位顾客不在{store}名下，不能给TA打标签哦。"
+
+
+async def usage(_who: str = "") -> str:
+    return USAGE
+
+
+async def _find(services: Services, staff: Who, term: str) -> Customer | str:
+    """The one customer of the guide's store meant by ``term``, or the reply to send."""
+    async with services.db.session() as s:
+        found = await customers_repo.search(s, term, None, limit=20)
+    ours = [c for c in found if c.store_id == staff.store_id]
+    if not ours:
+        if found:
+            log.info("work: %s tried to tag a customer of another store; refused", staff.userid)
+            return NOT_OURS.format(store=staff.store_name or "本店")
+        return f"没找到“{term}”，换个手机号或姓名试试？"
+    exact = [c for c in ours if c.phone == term or c.name == term]
+    if len(ours) > 1 and len(exact) != 1:
+        lines = [f"找到{len(ours)}位顾客，请用手机号说得更具体些："]
+        lines += [f"· {c.name or '未留名'} {mask_phone(c.phone)}" for c in ours[:5]]
+        return "\n".join(lines)
+    return exact[0] if exact else ours[0]
+
+
+def _names(held: list[tuple[str, str]]) -> str:
+    return "、".join(n for n, _ in held) if held else "暂无"
+
+
+async def tag(services: Services, staff: Who, who: str, ops: list[tuple[str, str]]) -> str:
+    if not who:
+        return USAGE
+    c = await _find(services, staff, who)
+    if isinstance(c, str):
+        return c
+    label = c.name or mask_phone(c.phone) or "这位顾客"
+    if not ops:
+        async with services.db.session() as s:
+            held = await tags_repo.for_customer(s, c.id)
+        return f"{label}的标签：{_names(held)}"
+    from bot.scrm.manual_tags import apply
+
+    done = await apply(services, c.id, ops, staff.id)
+    added, removed, notes, held = done.added, done.removed, done.notes, done.held
+    parts = []
+    if added:
+        parts.append("加上了：" + "、".join(added))
+    if removed:
+        parts.append("去掉了：" + "、".join(removed))
+    head = f"好的，{label}" + "；".join(parts) + "。" if parts else f"{label}的标签没有变化。"
+    lines = [head] + notes + [f"现在的标签：{_names(held)}"]
+    return "\n".join(lines)
