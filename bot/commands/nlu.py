@@ -51,12 +51,25 @@ def parse_cmd(now_text: str | None) -> None:
 @click.option("--now", "now_text", default=None, help="Overrides the file's `now`.")
 @click.option("--errors/--no-errors", default=False, help="Also list every miss.")
 def eval_cmd(file: Path, now_text: str | None, errors: bool) -> None:
-    """Per-intent precision, recall and F1, the confusion pairs, and entity accuracy."""
+    """Per-intent precision, recall and F1, the confusion pairs, and entity accuracy.
+
+    A ``.txt`` FILE is an out-of-scope set (one message a line): how many lines would be
+    acted on (a form, a state change, an alert)."""
     from bot.nlu import configure
-    from bot.nlu.evaluate import evaluate, load_set
+    from bot.nlu.evaluate import evaluate, evaluate_oos, load_lines, load_set
 
     settings = settings_or_exit()
     pipeline = configure(settings)
+    if file.suffix == ".txt":
+        now = _now(now_text, settings.tz)
+        oos = evaluate_oos(load_lines(file), lambda t: pipeline.parse(t, now=now, tz=settings.tz))
+        for line in oos.lines():
+            click.echo(line)
+        if errors:
+            click.echo("\nacted on:")
+            for text, intent, conf in oos.examples:
+                click.echo(f"  {intent} {conf:.3f} {text}")
+        return
     file_now, items = load_set(file)
     now = _now(now_text, settings.tz) or file_now
     report = evaluate(items, lambda t: pipeline.parse(t, now=now, tz=settings.tz))

@@ -125,3 +125,60 @@ def evaluate(items: list[dict[str, Any]], parse: Callable[[str], Parse]) -> Repo
     rep.confusions = [(a, b, n) for (a, b), n in pairs.most_common()]
     rep.entity = {t: (v[0], v[1]) for t, v in ent.items()}
     return rep
+
+
+@dataclass
+class OosReport:
+    """An out-of-scope set: every line should be answered, none acted on."""
+
+    total: int = 0
+    by_intent: Counter[str] = field(default_factory=Counter)
+    examples: list[tuple[str, str, float]] = field(default_factory=list)  # acted on
+
+    def count(self, pred: Callable[[str], bool]) -> int:
+        return sum(n for intent, n in self.by_intent.items() if pred(intent))
+
+    @property
+    def action_rate(self) -> float:
+        from bot.nlu.consequence import is_action
+
+        return self.count(is_action) / self.total if self.total else 0.0
+
+    @property
+    def grave_rate(self) -> float:
+        """Classified as unsubscribe, complaint or human_agent (or subscribe)."""
+        from bot.nlu.consequence import is_grave
+
+        return self.count(is_grave) / self.total if self.total else 0.0
+
+    def lines(self) -> list[str]:
+        from bot.nlu.consequence import is_action, is_grave
+
+        out = [
+            f"out-of-scope lines: {self.total}",
+            f"classified as an action: {self.action_rate:.2%} ({self.count(is_action)})",
+            f"classified as unsubscribe/complaint/human_agent: {self.grave_rate:.2%}"
+            f" ({self.count(is_grave)})",
+            "by intent: "
+            + ", ".join(f"{i} {n}" for i, n in self.by_intent.most_common() if is_action(i)),
+        ]
+        return out
+
+
+def load_lines(path: Path) -> list[str]:
+    """A plain out-of-scope set: one message a line (``#`` comments and blanks skipped)."""
+    text = Path(path).read_text(encoding="utf-8")
+    return [x.strip() for x in text.splitlines() if x.strip() and not x.startswith("#")]
+
+
+def evaluate_oos(texts: list[str], parse: Callable[[str], Parse]) -> OosReport:
+    from bot.nlu.consequence import is_action
+
+    rep = OosReport()
+    for text in texts:
+        p = parse(text)
+        rep.total += 1
+        rep.by_intent[p.intent] += 1
+        if is_action(p.intent):
+            rep.examples.append((text, p.intent, round(p.confidence, 3)))
+    return rep
