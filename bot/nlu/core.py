@@ -25,8 +25,8 @@ _FILLER = re.compile(r"[\s的了啊呀呢吧嘛哦哈是有台个部一这那我
 
 
 class Pipeline:
-    """Everything ``parse`` needs, built once (jieba load + training: well under a second
-    once jieba's cache exists)."""
+    """Everything ``parse`` needs, built once (jieba load + the trained intent model from
+    ``var/nlu/``; training it when the corpus changed takes a few seconds)."""
 
     def __init__(self, nlu_config: dict[str, Any] | None = None, tz: tzinfo | None = None):
         cfg = nlu_config or {}
@@ -34,7 +34,11 @@ class Pipeline:
         self.threshold = float(cfg.get("confidence_threshold", DEFAULT_THRESHOLD))
         self.tz = tz or DEFAULT_TZ
         tokenize.tokenizer(self.lexicon.domain_words())
-        self.model = IntentModel(threshold=self.threshold, prepare=self._training_text)
+        self.model = IntentModel(
+            threshold=self.threshold,
+            prepare=self._training_text,
+            cache_key=repr((sorted(cfg.items()), str(self.tz))),
+        )
 
     def _training_text(self, text: str) -> str:
         now = datetime(2026, 1, 1, 12, tzinfo=self.tz)
