@@ -83,18 +83,40 @@ def eval_cmd(file: Path, now_text: str | None, errors: bool) -> None:
 
 @nlu.command("tune")
 @click.option("--folds", default=5, show_default=True)
-def tune_cmd(folds: int) -> None:
-    """Cross-validate the corpus to choose nlu.confidence_threshold."""
+@click.option("--write", is_flag=True, help="Save the per-intent thresholds to bot/nlu/thresholds.yaml.")
+def tune_cmd(folds: int, write: bool) -> None:
+    """Cross-validate the corpus: the trade-off per threshold, and per-intent thresholds."""
     from bot.nlu import configure
-    from bot.nlu.tuning import cross_validate
+    from bot.nlu.intents import THRESHOLDS
+    from bot.nlu.tuning import CANDIDATES, choose, predictions, row
 
     pipeline = configure(settings_or_exit())
-    scores = cross_validate(pipeline, folds=folds)
-    best = max(scores, key=lambda th: (scores[th], th))
-    for th, acc in scores.items():
-        mark = "  <- best" if th == best else ""
+    preds = predictions(pipeline, folds=folds)
+    click.echo(f"{folds}-fold cross-validation over {len(preds)} corpus lines")
+    click.echo(f"{'threshold':>9}{'accuracy':>10}{'recall':>8}{'false-action':>14}  precision")
+    for th in CANDIDATES:
+        r = row(preds, th)
         current = "  (configured)" if abs(th - pipeline.threshold) < 1e-9 else ""
-        click.echo(f"threshold {th:.2f}: accuracy {acc:.3f}{mark}{current}")
+        worst = min(r.precision.items(), key=lambda kv: kv[1])
+        click.echo(
+            f"{th:>9.2f}{r.accuracy:>10.3f}{r.in_domain_recall:>8.3f}{r.false_action:>14.3f}"
+            f"  lowest {worst[0]} {worst[1]:.3f}{current}"
+        )
+    chosen = choose(preds, pipeline.threshold)
+    r = row(preds, pipeline.threshold, chosen)
+    click.echo("\nper-intent thresholds (where another one gets more lines right):")
+    for intent, th in chosen.items():
+        click.echo(f"  {intent:<18}{th:.2f}  precision {r.precision.get(intent, 1.0):.3f}")
+    click.echo(
+        f"with them: accuracy {r.accuracy:.3f}, in-domain recall {r.in_domain_recall:.3f},"
+        f" false-action {r.false_action:.3f}"
+    )
+    if write:
+        lines = ["# Per-intent thresholds chosen by `wxbot nlu tune --write` (cross-validation).",
+                 "# An intent not listed uses nlu.confidence_threshold.", "thresholds:"]
+        lines += [f"  {intent}: {th}" for intent, th in chosen.items()]
+        THRESHOLDS.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        click.echo(f"written to {THRESHOLDS}")
 
 
 COMMANDS = [nlu]

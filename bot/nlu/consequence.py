@@ -18,6 +18,8 @@ import re
 from typing import Literal
 
 Kind = Literal["harmless", "form", "state", "alert"]
+# The score a state change or an alert needs on top of the evidence word.
+GRAVE_CONFIDENCE = 0.6
 
 KINDS: dict[str, Kind] = {
     "greeting": "harmless",
@@ -89,20 +91,45 @@ def is_grave(intent: str) -> bool:
     return kind_of(intent) in ("state", "alert")
 
 
+def _patterns(intent: str) -> list[re.Pattern[str]]:
+    # unsubscribe covers switching back on too (handlers/subscription.py tells which)
+    names = ("unsubscribe", "subscribe") if intent == "unsubscribe" else (intent,)
+    return [EVIDENCE[n] for n in names if n in EVIDENCE]
+
+
+def _plain(text: str) -> str:
+    from bot.nlu.normalize import canonical
+
+    return canonical(text).lower()  # 投訴 → 投诉, full-width folded
+
+
 def evidence(intent: str, text: str) -> bool:
     """The message names what ``intent`` does, and does not deny it."""
-    pattern = EVIDENCE.get(intent)
-    if pattern is None:
+    patterns = _patterns(intent)
+    if not patterns:
         return True
-    low = text.lower()
-    for m in pattern.finditer(low):
-        before = re.sub(r"[\s，,。]+", "", low[max(0, m.start() - 8) : m.start()])
-        if not _NEGATION.search(before):
-            return True
+    low = _plain(text)
+    for pattern in patterns:
+        for m in pattern.finditer(low):
+            before = re.sub(r"[\s，,。]+|有没有|是不是", "", low[max(0, m.start() - 8) : m.start()])
+            if not _NEGATION.search(before):
+                return True
     return False
 
 
 def denied(intent: str, text: str) -> bool:
     """The evidence word is there but every mention of it is negated ("我不是要投诉")."""
-    pattern = EVIDENCE.get(intent)
-    return bool(pattern and pattern.search(text.lower())) and not evidence(intent, text)
+    low = _plain(text)
+    mentioned = any(p.search(low) for p in _patterns(intent))
+    return mentioned and not evidence(intent, text)
+
+
+def acts_at_once(intent: str, text: str, confidence: float) -> bool:
+    """Would the dialog act on this message without asking first? (A form about someone
+    else's appliance does not start; a state change or an alert needs evidence and score.)"""
+    kind = kind_of(intent)
+    if kind == "form":
+        return not NOT_MINE.search(text)
+    if kind in ("state", "alert"):
+        return confidence >= GRAVE_CONFIDENCE and evidence(intent, text)
+    return False

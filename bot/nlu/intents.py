@@ -49,7 +49,7 @@ INTENTS = (
 CORPUS_DIR = Path(__file__).with_name("corpus")
 CONCEPTS = Path(__file__).with_name("concepts.yaml")
 THRESHOLDS = Path(__file__).with_name("thresholds.yaml")
-DEFAULT_THRESHOLD = 0.5
+DEFAULT_THRESHOLD = 0.4
 CACHE_DIR = Path(os.environ.get("WXBOT_NLU_CACHE") or Path(__file__).parents[2] / "var" / "nlu")
 
 _DIGITS = re.compile(r"\d+")
