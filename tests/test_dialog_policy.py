@@ -17,7 +17,9 @@ async def _nothing_changed(services) -> None:
     assert await rows(services, ServiceTicket) == []
 
 
-@pytest.mark.parametrize("text", ["收到", "收到了 谢谢", "谢谢祝福", "同乐同乐", "新年快乐", "[微笑]"])
+@pytest.mark.parametrize(
+    "text", ["收到", "收到了 谢谢", "谢谢祝福", "同乐同乐", "新年快乐", "[微笑]"]
+)
 async def test_a_reply_to_a_care_message_is_thanked_and_keeps_care_messages(services, text):
     said = await say(services, text)
     assert "谢谢" in said

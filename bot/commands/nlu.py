@@ -83,7 +83,9 @@ def eval_cmd(file: Path, now_text: str | None, errors: bool) -> None:
 
 @nlu.command("tune")
 @click.option("--folds", default=5, show_default=True)
-@click.option("--write", is_flag=True, help="Save the per-intent thresholds to bot/nlu/thresholds.yaml.")
+@click.option(
+    "--write", is_flag=True, help="Save the per-intent thresholds to bot/nlu/thresholds.yaml."
+)
 def tune_cmd(folds: int, write: bool) -> None:
     """Cross-validate the corpus: the trade-off per threshold, and per-intent thresholds."""
     from bot.nlu import configure
@@ -112,8 +114,11 @@ def tune_cmd(folds: int, write: bool) -> None:
         f" false-action {r.false_action:.3f}"
     )
     if write:
-        lines = ["# Per-intent thresholds chosen by `wxbot nlu tune --write` (cross-validation).",
-                 "# An intent not listed uses nlu.confidence_threshold.", "thresholds:"]
+        lines = [
+            "# Per-intent thresholds chosen by `wxbot nlu tune --write` (cross-validation).",
+            "# An intent not listed uses nlu.confidence_threshold.",
+            "thresholds:",
+        ]
         lines += [f"  {intent}: {th}" for intent, th in chosen.items()]
         THRESHOLDS.write_text("\n".join(lines) + "\n", encoding="utf-8")
         click.echo(f"written to {THRESHOLDS}")

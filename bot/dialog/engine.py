@@ -241,7 +241,7 @@ async def dispatch(turn: Turn, intent: str, lead: str = "", checked: bool = Fals
         st.pop("unknowns", None)
     target = resolve(intent)
     if isinstance(target, Form):
-        return await start_form(turn, target, intent, lead)
+        return await start_form(turn, target, intent, lead or policy.lead_for(turn, intent))
     result = await target(turn)
     reply = _as_reply(result, intent)
     if lead and reply.text:

@@ -20,6 +20,7 @@ from bot.dialog import words
 from bot.dialog.forms import Turn
 from bot.messages import Reply
 from bot.nlu.consequence import GRAVE_CONFIDENCE, NOT_MINE, denied, evidence, is_grave, kind_of
+
 PENDING = "confirm"  # state key: the intent a question is waiting on
 
 QUESTIONS = {
@@ -34,9 +35,7 @@ DENIED = {
     "complaint": "好的明白～您想了解什么直接问我就行😊",
     "human_agent": "好的～您直接说需要什么，我来帮您😊",
 }
-NOT_YOURS = (
-    "明白～这次不帮您下单。如果是您自己家的电器需要报修、安装或清洗，随时告诉我😊"
-)
+NOT_YOURS = "明白～这次不帮您下单。如果是您自己家的电器需要报修、安装或清洗，随时告诉我😊"
 
 # A reply to a care message, nothing more: thanked back.
 _ACK_WORDS = (
@@ -93,3 +92,13 @@ def confirmed(turn: Turn) -> str | None:
     if pending and words.is_yes(turn.text):
         return str(pending)
     return None
+
+
+# "又坏了！！！第三次了": a form still starts, after an apology.
+_UPSET = re.compile(r"[!！]{2,}|又(?:坏|不|出|漏|停)|第[二三四五六几]次|到底(?:能不能|会不会)|气死")
+SORRY = "非常抱歉给您添麻烦了😔"
+
+
+def lead_for(turn: Turn, intent: str) -> str:
+    """What a form's first reply opens with: an apology when the customer is upset."""
+    return SORRY if kind_of(intent) == "form" and _UPSET.search(turn.text) else ""

@@ -49,7 +49,7 @@ INTENTS = (
 CORPUS_DIR = Path(__file__).with_name("corpus")
 CONCEPTS = Path(__file__).with_name("concepts.yaml")
 THRESHOLDS = Path(__file__).with_name("thresholds.yaml")
-DEFAULT_THRESHOLD = 0.4
+DEFAULT_THRESHOLD = 0.3
 CACHE_DIR = Path(os.environ.get("WXBOT_NLU_CACHE") or Path(__file__).parents[2] / "var" / "nlu")
 
 _DIGITS = re.compile(r"\d+")
@@ -198,9 +198,7 @@ class IntentModel:
         self.threshold = threshold
         self.thresholds = per_intent_thresholds() if thresholds is None else thresholds
         if pairs is None and cache_key is not None:
-            self.model = cached_model(
-                fingerprint(cache_key), lambda: train(load_corpus(), prepare)
-            )
+            self.model = cached_model(fingerprint(cache_key), lambda: train(load_corpus(), prepare))
         else:
             self.model = train(pairs if pairs is not None else load_corpus(), prepare)
 
