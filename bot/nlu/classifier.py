@@ -11,6 +11,7 @@ without importing them.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -77,7 +78,7 @@ class LinearModel:
 
     def save(self, path: Path) -> None:
         names = np.array(sorted(self.vocab, key=self.vocab.__getitem__), dtype=object)
-        tmp = path.with_suffix(".tmp.npz")
+        tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")  # processes may race
         np.savez(
             tmp,
             classes=np.array(self.classes),

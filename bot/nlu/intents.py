@@ -50,6 +50,7 @@ CORPUS_DIR = Path(__file__).with_name("corpus")
 CONCEPTS = Path(__file__).with_name("concepts.yaml")
 THRESHOLDS = Path(__file__).with_name("thresholds.yaml")
 DEFAULT_THRESHOLD = 0.3
+KEEP_MODELS = 4  # cached models kept (tests build a few configurations)
 CACHE_DIR = Path(os.environ.get("WXBOT_NLU_CACHE") or Path(__file__).parents[2] / "var" / "nlu")
 
 _DIGITS = re.compile(r"\d+")
@@ -170,6 +171,12 @@ def cached_model(key: str, build: Callable[[], LinearModel]) -> LinearModel:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         model.save(path)
+        old = sorted(
+            (p for p in path.parent.glob("intent-model-*.npz") if ".tmp" not in p.name),
+            key=lambda p: p.stat().st_mtime,
+        )
+        for stale in old[:-KEEP_MODELS]:  # models of corpora and configs long gone
+            stale.unlink(missing_ok=True)
     except OSError:
         log.warning("nlu model cache %s not writable", path)
     return model
