@@ -46,6 +46,22 @@ def parse_cmd(now_text: str | None) -> None:
         click.echo(json.dumps(result.as_json(), ensure_ascii=False))
 
 
+@nlu.command("train")
+def train_cmd() -> None:
+    """Train the intent model now (if the corpus or the NLU changed) and cache it in var/nlu,
+    so that `wxbot serve` starts without training (no scikit-learn in the server)."""
+    import time
+
+    from bot.nlu import configure
+
+    started = time.perf_counter()
+    pipeline = configure(settings_or_exit())
+    click.echo(
+        f"intent model ready: {len(pipeline.model.model.vocab)} features, "
+        f"{len(pipeline.model.model.classes)} intents ({time.perf_counter() - started:.1f} s)"
+    )
+
+
 @nlu.command("eval")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--now", "now_text", default=None, help="Overrides the file's `now`.")
