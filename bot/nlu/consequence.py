@@ -133,3 +133,12 @@ def acts_at_once(intent: str, text: str, confidence: float) -> bool:
     if kind in ("state", "alert"):
         return confidence >= GRAVE_CONFIDENCE and evidence(intent, text)
     return False
+
+
+def overruled(intent: str, text: str) -> bool:
+    """The message itself says the intent is not meant: a denied state change or alert
+    ("我不是要投诉"), or a form about someone else's appliance. The NLU reports ``unknown``."""
+    kind = kind_of(intent)
+    if kind == "form":
+        return bool(NOT_MINE.search(text))
+    return kind in ("state", "alert") and denied(intent, text)

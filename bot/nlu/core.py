@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.nlu import tokenize
+from bot.nlu.consequence import overruled
 from bot.nlu.entities import Context, extract_all
 from bot.nlu.intents import DEFAULT_THRESHOLD, IntentModel
 from bot.nlu.lexicon import Lexicon, build_lexicon
@@ -73,6 +74,8 @@ class Pipeline:
         entities, prepared = self._prepare(text, now, tz)
         result = self.model.classify(prepared)
         intent, confidence = result.intent, result.confidence
+        if intent != "unknown" and overruled(intent, text):  # 不是要投诉, 邻居家的…
+            intent = "unknown"
         if (
             BARE_NAMES_UNKNOWN
             and intent != "unknown"
