@@ -152,7 +152,18 @@ def extract_symptom(turn: Turn) -> str | None:
         if ent.type in ("address", "phone", "datetime"):
             text = text.replace(ent.text, " ")
     text = re.sub(r"[\s，,。.！!？?~～]+", " ", text).strip()
-    return text[:200] if len(text) >= 2 else None
+    if len(text) < 2 or _only_names(turn, text):
+        return None
+    return text[:200]
+
+
+def _only_names(turn: Turn, text: str) -> bool:
+    """ "格力空调" in answer to "what is wrong?": the appliance again, no problem said."""
+    rest = text
+    for ent in turn.parse.entities:
+        if ent.type in ("brand", "product_category", "model", "quantity"):
+            rest = rest.replace(ent.text, "")
+    return not re.sub(r"[\s的了啊呀呢吧是我家那个这台部]+", "", rest)
 
 
 async def symptom_prompt(turn: Turn) -> str:

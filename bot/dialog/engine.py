@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from bot.context import Services
-from bot.dialog import sessions, words
+from bot.dialog import policy, sessions, words
 from bot.dialog.forms import CONFIRM, Form, Reask, Turn, call
 from bot.dialog.routes import ENDS_FORM, resolve, shortcut
 from bot.messages import Inbound, Reply
@@ -162,6 +162,16 @@ async def handle(turn: Turn) -> Reply:
             return await _continue(turn, form, intent="unknown")
         return _as_reply(await smalltalk.non_text(turn), "non_text")
 
+    pending = policy.confirmed(turn)  # "是" to "您是想退订…吗？"
+    if pending:
+        form = _current_form(st)
+        if form is not None and pending in ENDS_FORM:
+            clear_form(st)
+        reply = await dispatch(turn, pending, checked=True)
+        if form is not None and pending not in ENDS_FORM and reply.text:
+            reply.text = f"{reply.text}\n\n接着刚才的{form.title}：{await _reask(turn, form)}"
+        return reply
+
     from handlers import booking_change  # 改到后天上午 / 取消预约 for a booked visit
 
     if st.get(booking_change.PENDING):
@@ -189,7 +199,7 @@ async def handle(turn: Turn) -> Reply:
 
     if st.pop("offered_human", None) and words.is_yes(turn.text):
         clear_form(st)
-        return await dispatch(turn, "human_agent")
+        return await dispatch(turn, "human_agent", checked=True)
 
     cut = shortcut(words.norm(turn.text))
     if cut:
@@ -208,6 +218,9 @@ async def handle(turn: Turn) -> Reply:
 
     if form is not None:
         return await _continue(turn, form, intent)
+    if not cut and policy.is_acknowledgement(turn.text):  # "收到", "同乐": a reply, not a request
+        st.pop("unknowns", None)
+        return policy.acknowledge(turn.text)
     return await dispatch(turn, intent)
 
 
@@ -219,13 +232,18 @@ def _current_form(state: dict[str, Any]) -> Form | None:
     return target if isinstance(target, Form) else None
 
 
-async def dispatch(turn: Turn, intent: str, lead: str = "") -> Reply:
-    """Route an intent with no form pending."""
+async def dispatch(turn: Turn, intent: str, lead: str = "", checked: bool = False) -> Reply:
+    """Route an intent with no form pending. A state change or an alert goes through the
+    policy's gate (bot/dialog/policy.py) unless ``checked`` (confirmed already)."""
     st = turn.state
     if intent == "unknown" or _faq_first(turn, intent):
         said = await _faq(turn)
         if said:
             return Reply(text=f"{lead}\n{said}" if lead else said, intent="faq")
+    stop = None if checked else policy.check(turn, intent)
+    if stop is not None:
+        st.pop("unknowns", None)
+        return stop
     if intent == "unknown":
         st["unknowns"] = int(st.get("unknowns", 0)) + 1
         if st["unknowns"] >= 2:
@@ -239,7 +257,7 @@ async def dispatch(turn: Turn, intent: str, lead: str = "") -> Reply:
         st.pop("unknowns", None)
     target = resolve(intent)
     if isinstance(target, Form):
-        return await start_form(turn, target, intent, lead)
+        return await start_form(turn, target, intent, lead or policy.lead_for(turn, intent))
     result = await target(turn)
     reply = _as_reply(result, intent)
     if lead and reply.text:
@@ -499,9 +517,13 @@ async def _continue(turn: Turn, form: Form, intent: str) -> Reply:
             text=f"{await smalltalk.non_text(turn)}\n{await _reask(turn, form)}", intent=name
         )
     asks_faq = intent == "unknown" or _faq_first(turn, intent)
+    stop = policy.check(turn, intent) if intent not in ("unknown", name) and not asks_faq else None
+    if stop is not None:  # asked or declined: the form stays, its question comes back
+        stop.text = f"{stop.text}\n\n接着刚才的{form.title}：{await _reask(turn, form)}"
+        return stop
     if intent in ENDS_FORM and not asks_faq:
         clear_form(st)
-        return await dispatch(turn, intent)
+        return await dispatch(turn, intent, checked=True)
     if asks_faq:  # "多少钱啊" / "几点下班": answer, then back to the question
         said = await _faq(turn)
         if said:

@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.nlu import tokenize
+from bot.nlu.consequence import overruled
 from bot.nlu.entities import Context, extract_all
 from bot.nlu.intents import DEFAULT_THRESHOLD, IntentModel
 from bot.nlu.lexicon import Lexicon, build_lexicon
@@ -40,8 +41,8 @@ def _masked(canon: str, entities: list) -> str:
 
 
 class Pipeline:
-    """Everything ``parse`` needs, built once (jieba load + training: well under a second
-    once jieba's cache exists)."""
+    """Everything ``parse`` needs, built once (jieba load + the trained intent model from
+    ``var/nlu/``; training it when the corpus changed takes a few seconds)."""
 
     def __init__(self, nlu_config: dict[str, Any] | None = None, tz: tzinfo | None = None):
         cfg = nlu_config or {}
@@ -50,7 +51,11 @@ class Pipeline:
         self.tz = tz or DEFAULT_TZ
         self.max_chars = max_chars(cfg)  # the head of a message that is read (bot/nlu/limits.py)
         tokenize.tokenizer(self.lexicon.domain_words())
-        self.model = IntentModel(threshold=self.threshold, prepare=self._training_text)
+        self.model = IntentModel(
+            threshold=self.threshold,
+            prepare=self._training_text,
+            cache_key=repr((sorted(cfg.items()), str(self.tz))),
+        )
 
     def _training_text(self, text: str) -> str:
         now = datetime(2026, 1, 1, 12, tzinfo=self.tz)
@@ -82,6 +87,8 @@ class Pipeline:
         entities, prepared = self._prepare(text, now, tz)
         result = self.model.classify(prepared)
         intent, confidence = result.intent, result.confidence
+        if intent != "unknown" and overruled(intent, text):  # 不是要投诉, 邻居家的…
+            intent = "unknown"
         if (
             BARE_NAMES_UNKNOWN
             and intent != "unknown"

@@ -1,11 +1,18 @@
-"""Intent classification: jieba tokens + character n-grams → naive Bayes trained at start-up
-from the YAML corpus in ``corpus/`` (one file per intent, ~50 lines each; training < 0.2 s).
+"""Intent classification: jieba tokens + character n-grams + concepts → logistic regression
+(bot/nlu/classifier.py) trained from the YAML corpus in ``corpus/`` (any number of files per
+intent; a new intent is a new file naming it). The trained model is cached under
+``var/nlu/`` keyed by a hash of everything that shapes it (corpus, concepts, the NLU code,
+the NLU config), so only the first start after a change trains.
 
-Below the confidence threshold (config ``nlu.confidence_threshold``) the intent is ``unknown``.
+Below its threshold the intent is ``unknown``: per intent from ``thresholds.yaml`` (chosen
+by cross-validation, ``wxbot nlu tune``), else config ``nlu.confidence_threshold``.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,11 +22,14 @@ from pathlib import Path
 import yaml
 
 from bot.nlu import tokenize
-from bot.nlu.classifier import NaiveBayes
+from bot.nlu.classifier import IN_DOMAIN_WEIGHT, C, LinearModel
 from bot.nlu.normalize import for_intent
+
+log = logging.getLogger(__name__)
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+# The intents of the contract; a corpus file may name another one (e.g. ``rental``).
 INTENTS = (
     "repair",
     "install",
@@ -39,7 +49,10 @@ INTENTS = (
 )
 CORPUS_DIR = Path(__file__).with_name("corpus")
 CONCEPTS = Path(__file__).with_name("concepts.yaml")
-DEFAULT_THRESHOLD = 0.5
+THRESHOLDS = Path(__file__).with_name("thresholds.yaml")
+DEFAULT_THRESHOLD = 0.3
+KEEP_MODELS = 4  # cached models kept (tests build a few configurations)
+CACHE_DIR = Path(os.environ.get("WXBOT_NLU_CACHE") or Path(__file__).parents[2] / "var" / "nlu")
 
 _DIGITS = re.compile(r"\d+")
 _LATIN = re.compile(r"[a-z]+")
@@ -81,8 +94,8 @@ def load_corpus(directory: Path = CORPUS_DIR) -> list[tuple[str, str]]:
     for path in sorted(directory.glob("*.yaml")):
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}
         intent = data["intent"]
-        if intent not in INTENTS:
-            raise ValueError(f"{path.name}: unknown intent {intent!r}")
+        if not re.fullmatch(r"[a-z][a-z_]*", str(intent)):
+            raise ValueError(f"{path.name}: bad intent name {intent!r}")
         pairs += [(str(x), intent) for x in data.get("examples", [])]
     return pairs
 
@@ -117,10 +130,57 @@ def features(text: str) -> list[str]:
         for a, b in zip(compact, compact[1:], strict=False)
         if not (a.isascii() and b.isascii())
     ]
+    feats += [f"t:{compact[i : i + 3]}" for i in range(len(compact) - 2)]
     feats += [f"l:{w}" for w in _LATIN.findall(s)]
     if len(compact) <= 2:
         feats.append(f"short:{compact}")
     return feats + concepts
+
+
+def per_intent_thresholds(path: Path = THRESHOLDS) -> dict[str, float]:
+    if not path.exists():
+        return {}
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}
+    return {str(k): float(v) for k, v in (data.get("thresholds") or {}).items()}
+
+
+def fingerprint(extra: str = "") -> str:
+    """A hash of everything that shapes the trained model: the corpus, the NLU code and
+    dictionaries, and ``extra`` (the NLU config)."""
+    h = hashlib.sha256(f"{C}|{IN_DOMAIN_WEIGHT}|{extra}".encode())
+    root = Path(__file__).parent
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".yaml", ".txt") and path.name != THRESHOLDS.name:
+            h.update(str(path.relative_to(root)).encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def train(pairs: list[tuple[str, str]], prepare: Callable[[str], str]) -> LinearModel:
+    return LinearModel.fit([features(prepare(t)) for t, _ in pairs], [i for _, i in pairs])
+
+
+def cached_model(key: str, build: Callable[[], LinearModel]) -> LinearModel:
+    """The model cached under ``key``, else ``build()`` it and cache it (best effort)."""
+    path = CACHE_DIR / f"intent-model-{key}.npz"
+    if path.exists():
+        try:
+            return LinearModel.load(path)
+        except Exception:  # a torn or old file: train again
+            log.warning("nlu model cache %s unreadable; training again", path)
+    model = build()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        model.save(path)
+        old = sorted(
+            (p for p in path.parent.glob("intent-model-*.npz") if ".tmp" not in p.name),
+            key=lambda p: p.stat().st_mtime,
+        )
+        for stale in old[:-KEEP_MODELS]:  # models of corpora and configs long gone
+            stale.unlink(missing_ok=True)
+    except OSError:
+        log.warning("nlu model cache %s not writable", path)
+    return model
 
 
 @dataclass
@@ -132,25 +192,31 @@ class IntentResult:
 
 class IntentModel:
     """``prepare`` turns a raw utterance into the classifier's text (the pipeline masks
-    entities with it, the same way for training and for parsing)."""
+    entities with it, the same way for training and for parsing). ``cache_key`` (the
+    pipeline's config) lets a trained model be reused from ``var/nlu/``."""
 
     def __init__(
         self,
         pairs: list[tuple[str, str]] | None = None,
         threshold: float = DEFAULT_THRESHOLD,
         prepare: Callable[[str], str] = for_intent,
-        **nb_options: float,
+        cache_key: str | None = None,
+        thresholds: dict[str, float] | None = None,
     ):
-        pairs = pairs if pairs is not None else load_corpus()
         self.threshold = threshold
-        self.nb = NaiveBayes(**nb_options).fit(
-            [features(prepare(t)) for t, _ in pairs], [i for _, i in pairs]
-        )
+        self.thresholds = per_intent_thresholds() if thresholds is None else thresholds
+        if pairs is None and cache_key is not None:
+            self.model = cached_model(fingerprint(cache_key), lambda: train(load_corpus(), prepare))
+        else:
+            self.model = train(pairs if pairs is not None else load_corpus(), prepare)
+
+    def limit(self, intent: str) -> float:
+        return self.thresholds.get(intent, self.threshold)
 
     def classify(self, normalised: str, threshold: float | None = None) -> IntentResult:
-        limit = self.threshold if threshold is None else threshold
-        best, conf, scores = self.nb.predict(features(normalised))
+        best, conf, scores = self.model.predict(features(normalised))
+        limit = self.limit(best) if threshold is None else threshold
         if not best or conf < limit:
-            # no evidence, or too little: the top score is still reported as the confidence
+            # too little evidence: the top score is still reported as the confidence
             return IntentResult("unknown", conf, scores)
         return IntentResult(best, conf, scores)
