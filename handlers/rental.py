@@ -68,7 +68,7 @@ async def category_prompt(turn: Turn) -> str:
 
 _MONTHS = re.compile(rf"({NUM})\s*个\s*(半)?\s*月")
 _YEARS = re.compile(r"(?<![\d年])(\d{1,2}|[一二两三])\s*年(半)?(?![级底初])")
-_SEASON = re.compile(r"(一|1|两|2)?\s*个?\s*季度")
+_SEASON = re.compile(r"(?:(一|1|两|2)\s{0,3})?个?\s{0,3}季度")  # bounded: linear on hostile text
 
 
 def extract_months(turn: Turn) -> int | None:

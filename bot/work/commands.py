@@ -166,7 +166,9 @@ def _group_post(text: str) -> Command | None:
 
 
 TAG_HEAD = re.compile(r"^(?:打|加|贴|改)?标签\s*:?\s*")
-TAG_OP = re.compile(r"\s*([+-])\s*([^\s+-][^\s+]*?)(?=\s*(?:[+-]|$))")
+# One "+TAG" / "-TAG" (a tag ends at a space or the next sign); spaces between are skipped by
+# the caller, so no pattern here scans a run of spaces twice.
+TAG_OP = re.compile(r"([+-])\s*([^\s+-]+)")
 
 
 def _tag(t: str) -> Command | None:
@@ -184,6 +186,9 @@ def _tag(t: str) -> Command | None:
     pos = 0
     ops_text = ops_text.strip()
     while pos < len(ops_text):
+        if ops_text[pos].isspace():
+            pos += 1
+            continue
         om = TAG_OP.match(ops_text, pos)
         if not om:
             return Command("tag_help", {"who": who})
