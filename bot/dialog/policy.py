@@ -69,6 +69,14 @@ def acknowledge(text: str) -> Reply:
     return Reply(text=said, intent="thanks")
 
 
+def turn_back_on(text: str) -> bool:
+    """The message asks for care messages back (订阅 / 开回来 / 恢复…) and not for them off
+    (the subscription handler's own test, which the unsubscribe handler follows)."""
+    from handlers.subscription import wants_back_on
+
+    return wants_back_on(text)
+
+
 def check(turn: Turn, intent: str) -> Reply | None:
     """None when ``intent`` may go ahead; else what to say instead: the question, the answer
     to a denial, or why no form starts. A menu click always goes ahead."""
@@ -79,6 +87,9 @@ def check(turn: Turn, intent: str) -> Reply | None:
         return None
     if denied(intent, turn.text):
         return Reply(text=DENIED.get(intent, DENIED["complaint"]), intent="unknown")
+    if intent == "unsubscribe" and turn_back_on(turn.text):
+        return None  # 「还是开回来吧 订阅」: switching care back on, in the customer's words
+
     if evidence(intent, turn.text) and turn.parse.confidence >= GRAVE_CONFIDENCE:
         return None
     turn.state[PENDING] = intent

@@ -35,9 +35,12 @@ CODES = (
     | {"birthday", "festival", "lifecycle", "reminder", "mp", "work"}
 ) - {"admin"}  # the sandbox account's own user name is shown as who is logged in
 UNDERSCORED = re.compile(r"\b[a-z]+_[a-z_]+\b")
+SYNTAX = re.compile(r"\b(?:tag|store|guide|category|district|age|contact|segment)(?::|[<>=]{1,2})\S+")
 
 
 def internal_names(text: str) -> list[str]:
+    # the segment syntax a manager types (tag:…, guide:G001, age>=8) is a documented input
+    text = SYNTAX.sub(" ", text)
     found = UNDERSCORED.findall(text)
     words = set(re.findall(r"\b[a-z_]+\b", text))
     return sorted(set(found) | (words & CODES))
@@ -52,6 +55,8 @@ def test_the_checker_sees_what_leaked_before():
         "work_tasks",
     ]
     assert internal_names("生日祝福 黄秀英 导购任务 ¥12.00 R20261203-0001") == []
+    assert internal_names("人群预览：tag:空调8年以上 guide:G001 age>=8") == []
+    assert internal_names("导购 guide") == ["guide"]
 
 
 @pytest.mark.parametrize("width", [390, 1280])
