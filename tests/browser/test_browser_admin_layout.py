@@ -35,7 +35,9 @@ CODES = (
     | {"birthday", "festival", "lifecycle", "reminder", "mp", "work"}
 ) - {"admin"}  # the sandbox account's own user name is shown as who is logged in
 UNDERSCORED = re.compile(r"\b[a-z]+_[a-z_]+\b")
-SYNTAX = re.compile(r"\b(?:tag|store|guide|category|district|age|contact|segment)(?::|[<>=]{1,2})\S+")
+SYNTAX = re.compile(
+    r"\b(?:tag|store|guide|category|district|age|contact|segment)(?::|[<>=]{1,2})\S+"
+)
 
 
 def internal_names(text: str) -> list[str]:
