@@ -51,7 +51,7 @@ CORPUS_DIR = Path(__file__).with_name("corpus")
 CONCEPTS = Path(__file__).with_name("concepts.yaml")
 THRESHOLDS = Path(__file__).with_name("thresholds.yaml")
 DEFAULT_THRESHOLD = 0.3
-KEEP_MODELS = 4  # cached models kept (tests build a few configurations)
+KEEP_MODELS = 8  # cached models kept, least recently used dropped (tests build several configs)
 CACHE_DIR = Path(os.environ.get("WXBOT_NLU_CACHE") or Path(__file__).parents[2] / "var" / "nlu")
 
 _DIGITS = re.compile(r"\d+")
@@ -165,9 +165,15 @@ def cached_model(key: str, build: Callable[[], LinearModel]) -> LinearModel:
     path = CACHE_DIR / f"intent-model-{key}.npz"
     if path.exists():
         try:
-            return LinearModel.load(path)
+            model = LinearModel.load(path)
         except Exception:  # a torn or old file: train again
             log.warning("nlu model cache %s unreadable; training again", path)
+        else:
+            try:
+                path.touch()  # recently used: pruned last (the shipped config's model above all)
+            except OSError:
+                pass
+            return model
     model = build()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
