@@ -51,20 +51,37 @@ async def lookup(services: Services, staff: Who, term: str) -> str:
     if term.isdigit() and len(term) < 3:
         return "手机号至少输入前3位哦，例如：查 139002"
     async with services.db.session() as s:
-        found = await customers_repo.search(s, term, None, limit=20)
-        ours = [c for c in found if c.store_id == staff.store_id]
-        if not ours:
-            if found:
-                log.info("work: %s asked for a customer of another store; refused", staff.userid)
-                return NOT_OURS.format(store=staff.store_name or "本店")
-            return f"没找到“{term}”，换个手机号或姓名试试？"
-        exact = [c for c in ours if c.phone == term or c.name == term]
-        if len(ours) > 1 and len(exact) != 1:
-            lines = [f"找到{len(ours)}位顾客，请说得更具体些："]
-            lines += [f"· {c.name or '未留名'} {mask_phone(c.phone)}" for c in ours[:5]]
-            return "\n".join(lines)
-        customer = exact[0] if exact else ours[0]
+        customer = await store_customer(s, staff, term)
+        if isinstance(customer, str):
+            return customer
         return await _card(services, s, customer)
+
+
+async def store_customer(
+    s,
+    staff: Who,
+    term: str,
+    *,
+    doing: str = "asked for",
+    more: str = "请说得更具体些",
+    refusal: str = NOT_OURS,
+) -> Customer | str:
+    """The one customer of the staff member's store meant by ``term`` (phone, its start, or
+    name), or the reply to send: not found, another store's (refused), or several to tell
+    apart (``more`` says how). ``doing`` names the attempt in the log."""
+    found = await customers_repo.search(s, term, None, limit=20)
+    ours = [c for c in found if c.store_id == staff.store_id]
+    if not ours:
+        if found:
+            log.info("work: %s %s a customer of another store; refused", staff.userid, doing)
+            return refusal.format(store=staff.store_name or "本店")
+        return f"没找到“{term}”，换个手机号或姓名试试？"
+    exact = [c for c in ours if c.phone == term or c.name == term]
+    if len(ours) > 1 and len(exact) != 1:
+        lines = [f"找到{len(ours)}位顾客，{more}："]
+        lines += [f"· {c.name or '未留名'} {mask_phone(c.phone)}" for c in ours[:5]]
+        return "\n".join(lines)
+    return exact[0] if exact else ours[0]
 
 
 async def _card(services: Services, s, c: Customer) -> str:

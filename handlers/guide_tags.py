@@ -4,16 +4,12 @@
 
 from __future__ import annotations
 
-import logging
-
 from bot.context import Services
 from bot.work.staff import Who
 from bot.work.util import mask_phone
+from handlers.guide_lookup import store_customer
 from storage.models import Customer
-from storage.repos import customers as customers_repo
 from storage.repos import tags as tags_repo
-
-log = logging.getLogger(__name__)
 
 USAGE = "这样打标签：标签 张伟 +换冰箱意向 -装修中（加用+，去掉用-）；只看标签：标签 张伟"
 NOT_OURS = "这位顾客不在{store}名下，不能给TA打标签哦。"
@@ -26,19 +22,9 @@ async def usage(_who: str = "") -> str:
 async def _find(services: Services, staff: Who, term: str) -> Customer | str:
     """The one customer of the guide's store meant by ``term``, or the reply to send."""
     async with services.db.session() as s:
-        found = await customers_repo.search(s, term, None, limit=20)
-    ours = [c for c in found if c.store_id == staff.store_id]
-    if not ours:
-        if found:
-            log.info("work: %s tried to tag a customer of another store; refused", staff.userid)
-            return NOT_OURS.format(store=staff.store_name or "本店")
-        return f"没找到“{term}”，换个手机号或姓名试试？"
-    exact = [c for c in ours if c.phone == term or c.name == term]
-    if len(ours) > 1 and len(exact) != 1:
-        lines = [f"找到{len(ours)}位顾客，请用手机号说得更具体些："]
-        lines += [f"· {c.name or '未留名'} {mask_phone(c.phone)}" for c in ours[:5]]
-        return "\n".join(lines)
-    return exact[0] if exact else ours[0]
+        return await store_customer(
+            s, staff, term, doing="tried to tag", more="请用手机号说得更具体些", refusal=NOT_OURS
+        )
 
 
 def _names(held: list[tuple[str, str]]) -> str:

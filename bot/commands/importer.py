@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import click
 from tqdm import tqdm
 
 from bot.bootstrap import services_or_exit
-from bot.importer import count_rows, import_customers, import_devices
+from bot.importer import ImportReport, count_rows, import_customers, import_devices
 
 
 @click.group("import")
@@ -19,8 +20,13 @@ def import_() -> None:
 
 
 def _run(kind: str, path: Path) -> None:
+    run_import(kind, path, import_customers if kind == "customers" else import_devices)
+
+
+def run_import(kind: str, path: Path, fn: Callable[..., Awaitable[ImportReport]]) -> None:
+    """Run one CSV import ``fn(db, path, progress)`` with a progress bar, print its row report
+    and exit 2 on an unreadable file, 1 when rows were rejected."""
     services = services_or_exit()
-    fn = import_customers if kind == "customers" else import_devices
 
     async def go():
         try:

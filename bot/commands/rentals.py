@@ -169,26 +169,10 @@ def from_trade_in(
 def import_rentals(file: Path) -> None:
     """Upsert rentable units by code. Columns: code, store, category, brand, model, serial,
     grade, monthly_fee, deposit, residual (yuan)."""
+    from bot.commands.importer import run_import
     from bot.importer_rentals import import_rentals as run
 
-    services = services_or_exit()
-
-    async def go():
-        try:
-            return await run(services.db, file)
-        finally:
-            await services.close()
-
-    try:
-        report = asyncio.run(go())
-    except ValueError as exc:
-        click.echo(f"import failed: {exc}", err=True)
-        sys.exit(2)
-    for row, column, reason in report.rejected:
-        click.echo(f"row {row}: {column}: {reason}")
-    click.echo(report.summary())
-    if report.rejected:
-        sys.exit(1)
+    run_import("rentals", file, run)
 
 
 COMMANDS = [rentals]

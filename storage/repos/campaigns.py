@@ -46,7 +46,7 @@ from storage.models import (
     Staff,
     TradeInRequest,
 )
-from storage.repos.care import CAPPED_KINDS
+from storage.repos.care import CAPPED_KINDS, OUTBOX_SELECT_COLUMNS
 from storage.repos.care_sql import Sql
 from storage.types import UTCDateTime
 
@@ -355,21 +355,7 @@ async def _outbox_direct(
             true(),
         )
     )
-    cols = [
-        "idem_key",
-        "customer_id",
-        "channel",
-        "recipient",
-        "kind",
-        "rule",
-        "text",
-        "payload",
-        "status",
-        "attempts",
-        "not_before",
-        "sandbox",
-        "created_at",
-    ]
+    cols = OUTBOX_SELECT_COLUMNS
     await session.execute(
         _insert(session)(OutboxMessage)
         .from_select(cols, src)

@@ -47,6 +47,24 @@ from storage.repos.care_sql import Sql
 from storage.repos.upsert import inserted
 from storage.types import UTCDateTime, utcnow
 
+# The outbox columns an INSERT … SELECT fills, in the order its SELECTs give them (the care
+# plan here, the campaign run in storage/repos/campaigns.py).
+OUTBOX_SELECT_COLUMNS = [
+    "idem_key",
+    "customer_id",
+    "channel",
+    "recipient",
+    "kind",
+    "rule",
+    "text",
+    "payload",
+    "status",
+    "attempts",
+    "not_before",
+    "sandbox",
+    "created_at",
+]
+
 
 async def add_guide_task(
     session: AsyncSession,
@@ -528,21 +546,7 @@ async def insert_plan(
         literal(False, Boolean),
         literal(stamp, UTCDateTime()),
     ).where(true())  # SQLite needs a WHERE before ON CONFLICT in INSERT … SELECT
-    cols = [
-        "idem_key",
-        "customer_id",
-        "channel",
-        "recipient",
-        "kind",
-        "rule",
-        "text",
-        "payload",
-        "status",
-        "attempts",
-        "not_before",
-        "sandbox",
-        "created_at",
-    ]
+    cols = OUTBOX_SELECT_COLUMNS
     ins_fn = pg_insert if sql.pg else sqlite_insert
     stmt = (
         ins_fn(OutboxMessage)
