@@ -48,19 +48,35 @@ async def tell_staff(
             due_on=today,
             idem_key=f"task:{idem_key}",
         )
+    await notify_colleague(
+        db, person.wecom_userid, text, customer_id=customer.id, idem_key=idem_key, payload=payload
+    )
+    return person
+
+
+async def notify_colleague(
+    db: AsyncSession,
+    userid: str,
+    text: str,
+    *,
+    customer_id: int | None,
+    idem_key: str | None,
+    payload: dict | None = None,
+) -> None:
+    """A WeCom app notice (outbox ``work_app``, kind "notice") to one colleague, sent right
+    after the commit rather than at the dispatcher's next tick."""
     row = await outbox.enqueue(
         db,
         channel="work_app",
-        recipient=person.wecom_userid,
+        recipient=userid,
         text=text,
         kind="notice",
-        customer_id=customer.id,
+        customer_id=customer_id,
         idem_key=idem_key,
         payload=payload,
     )
-    if row is not None:  # sent right after the commit, not at the dispatcher's next tick
+    if row is not None:
         db.info.setdefault(DELIVER_SOON, []).append(row.id)
-    return person
 
 
 async def tell_customer(

@@ -12,11 +12,11 @@ from datetime import datetime, tzinfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import Services
-from handlers.common import DELIVER_SOON
+from handlers.common import notify_colleague
 from handlers.common import tell_customer as _tell_customer
 from handlers.ticket_updates import engineer_title, move_ticket
 from storage.models import ServiceTicket, Staff
-from storage.repos import outbox, tickets
+from storage.repos import tickets
 
 FINISHED = ("done", "cancelled")
 
@@ -49,19 +49,14 @@ def _aware(t: datetime) -> datetime:
 async def _tell_engineer(
     db: AsyncSession, person: Staff, ticket: ServiceTicket, text: str, key: str
 ) -> None:
-    if not person.wecom_userid:
-        return
-    row = await outbox.enqueue(
-        db,
-        channel="work_app",
-        recipient=person.wecom_userid,
-        text=text,
-        kind="notice",
-        customer_id=ticket.customer_id,
-        idem_key=f"dispatch:{ticket.id}:{key}",
-    )
-    if row is not None:
-        db.info.setdefault(DELIVER_SOON, []).append(row.id)
+    if person.wecom_userid:
+        await notify_colleague(
+            db,
+            person.wecom_userid,
+            text,
+            customer_id=ticket.customer_id,
+            idem_key=f"dispatch:{ticket.id}:{key}",
+        )
 
 
 def _job(ticket: ServiceTicket, tz: tzinfo) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -97,21 +97,29 @@ async def record_loss(
     await session.flush()
 
 
-async def losses(session: AsyncSession, store_id: int, start: datetime, end: datetime) -> list[Any]:
-    """(change_type, at, customer name, phone, guide name, last inbound) in [start, end)."""
-    g = Staff
-    rows = await session.execute(
+def _loss_rows(*extra: Any) -> Select:
+    """Contact losses with what the manager reads: (change_type, at, customer name, phone,
+    guide name, last inbound, customer id, *extra)."""
+    return (
         select(
             ContactLoss.change_type,
             ContactLoss.at,
             Customer.name,
             Customer.phone,
-            g.name,
+            Staff.name,
             Customer.last_inbound_at,
             Customer.id,
+            *extra,
         )
         .outerjoin(Customer, Customer.id == ContactLoss.customer_id)
-        .outerjoin(g, g.wecom_userid == ContactLoss.guide_userid)
+        .outerjoin(Staff, Staff.wecom_userid == ContactLoss.guide_userid)
+    )
+
+
+async def losses(session: AsyncSession, store_id: int, start: datetime, end: datetime) -> list[Any]:
+    """(change_type, at, customer name, phone, guide name, last inbound) in [start, end)."""
+    rows = await session.execute(
+        _loss_rows()
         .where(ContactLoss.store_id == store_id, ContactLoss.at >= start, ContactLoss.at < end)
         .order_by(ContactLoss.at)
     )
@@ -141,21 +149,7 @@ async def managers(session: AsyncSession, store_id: int | None = None) -> list[s
 async def last_loss(session: AsyncSession) -> Any:
     """The most recent loss with what the digest shows: (change_type, at, name, phone,
     guide name, last inbound, customer id, store id)."""
-    g = Staff
     row = await session.execute(
-        select(
-            ContactLoss.change_type,
-            ContactLoss.at,
-            Customer.name,
-            Customer.phone,
-            g.name,
-            Customer.last_inbound_at,
-            Customer.id,
-            ContactLoss.store_id,
-        )
-        .outerjoin(Customer, Customer.id == ContactLoss.customer_id)
-        .outerjoin(g, g.wecom_userid == ContactLoss.guide_userid)
-        .order_by(ContactLoss.id.desc())
-        .limit(1)
+        _loss_rows(ContactLoss.store_id).order_by(ContactLoss.id.desc()).limit(1)
     )
     return row.first()
