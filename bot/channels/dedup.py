@@ -122,6 +122,15 @@ async def process_once(
         )
     except (TimeoutError, asyncio.CancelledError) as exc:
         claim.abandoned = True  # if it commits after all, the writer gives it back
+        done = claim.future
+        if (
+            done.done()
+            and not done.cancelled()
+            and done.exception() is None
+            and done.result()
+            and key in _inflight(services)
+        ):  # it committed while wait_for was delivering the timeout: give it back here
+            services.spawn(_release(services, key, _inflight(services)[key]))
         if isinstance(exc, asyncio.CancelledError):
             raise
         raise faults.StorageUnavailable(f"database slower than {CLAIM_TIMEOUT_S:.1f} s") from None
