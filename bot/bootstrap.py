@@ -138,6 +138,11 @@ class FriendlyGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
+        except BrokenPipeError:  # `wxbot nlu eval … | head`: the reader has gone, say nothing
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(0)
         except Exception as exc:  # noqa: BLE001 - the point of this class
             if str(ctx.params.get("log_level", "")).upper() == "DEBUG":
                 raise

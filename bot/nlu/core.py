@@ -8,7 +8,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.nlu import tokenize
-from bot.nlu.consequence import overruled
+from bot.nlu.acknowledgement import is_acknowledgement
+from bot.nlu.consequence import is_action, on_topic, overruled
 from bot.nlu.entities import Context, extract_all
 from bot.nlu.intents import DEFAULT_THRESHOLD, IntentModel
 from bot.nlu.lexicon import Lexicon, build_lexicon
@@ -87,12 +88,17 @@ class Pipeline:
         entities, prepared = self._prepare(text, now, tz)
         result = self.model.classify(prepared)
         intent, confidence = result.intent, result.confidence
-        if intent != "unknown" and overruled(intent, text):  # 不是要投诉, 邻居家的…
+        held = None
+        if is_action(intent) and is_acknowledgement(text):  # 「收到提醒了」: thanked, not acted on
+            intent = "thanks"
+        elif intent != "unknown" and overruled(intent, text):  # 不是要投诉, 邻居家的…
             intent = "unknown"
+        elif not on_topic(intent, text, self.lexicon.names_matcher):  # 「门票贵不贵？」
+            intent, held = "unknown", intent
         if (
             BARE_NAMES_UNKNOWN
             and intent != "unknown"
             and self._only_names(canonical(text), entities)
         ):
             intent, confidence = "unknown", min(confidence, self.threshold / 2)
-        return Parse(text=text, intent=intent, confidence=confidence, entities=entities)
+        return Parse(text=text, intent=intent, confidence=confidence, entities=entities, held=held)

@@ -31,6 +31,11 @@ class Lexicon:
         return _matcher(self.brands)
 
     @cached_property
+    def names_matcher(self) -> re.Pattern[str]:
+        """Any appliance or brand name (a message about the customer's things)."""
+        return _matcher({**self.brands, **self.categories})
+
+    @cached_property
     def _category_names(self) -> dict[str, str]:
         return _reverse(self.categories)
 

@@ -28,6 +28,10 @@ class Parse:
     intent: str
     confidence: float
     entities: list[Entity] = field(default_factory=list)
+    # A state change or an alert the classifier guessed but the message does not bear out
+    # (no evidence word, nothing about the service): reported as ``unknown``, kept here so the
+    # dialog may ask one short question. Not part of the JSON contract.
+    held: str | None = None
 
     def first(self, type_: str) -> Entity | None:
         return next((e for e in self.entities if e.type == type_), None)
