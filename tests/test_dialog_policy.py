@@ -38,6 +38,7 @@ async def test_i_am_not_complaining_just_asking_gets_an_answer_not_a_hand_off(se
     await seed_staff(services)
     said = await say(services, "我不是要投诉 就是问问")
     assert said and "抱歉给您带来不好的体验" not in said and "已通知" not in said
+    assert "直接问我" in said  # the denial is heard: "ask me anything", not "not understood"
     assert await rows(services, Handoff) == []
     assert await rows(services, OutboxMessage) == []
 

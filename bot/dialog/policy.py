@@ -61,6 +61,9 @@ def check(turn: Turn, intent: str) -> Reply | None:
     """None when ``intent`` may go ahead; else what to say instead: the question, the answer
     to a denial, or why no form starts. A menu click always goes ahead."""
     kind = kind_of(intent)
+    if intent == "unknown":  # 「我不是要投诉 就是问问」: the NLU saw the denial; answer it
+        said = next((DENIED[g] for g in DENIED if denied(g, turn.text)), None)
+        return Reply(text=said, intent="unknown") if said else None
     if kind == "form":
         return Reply(text=NOT_YOURS, intent="unknown") if NOT_MINE.search(turn.text) else None
     if not is_grave(intent) or turn.inbound.intent_hint:
