@@ -3,10 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections import deque
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
@@ -14,44 +10,18 @@ import aiohttp
 from bot.context import Services
 from bot.wechat.base import HTTP_TIMEOUT_S, SANDBOX_OK
 from bot.wechat.errors import Transient, WeChatError, from_errcode
+from bot.wechat.rate_limit import Limiter, MinuteLimiter, limiter_for
 
-
-class MinuteLimiter:
-    """At most ``per_minute`` passes in any 60-second window, per key; callers wait."""
-
-    def __init__(
-        self,
-        per_minute: int,
-        now: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
-    ) -> None:
-        self.per_minute = per_minute
-        self.now = now
-        self.sleep = sleep
-        self._sent: dict[str, deque[float]] = {}
-        self._locks: dict[str, asyncio.Lock] = {}
-
-    async def wait(self, key: str) -> None:
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        async with lock:  # FIFO: asyncio.Lock wakes waiters in order
-            sent = self._sent.setdefault(key, deque())
-            while True:
-                now = self.now()
-                while sent and sent[0] <= now - 60:
-                    sent.popleft()
-                if len(sent) < self.per_minute:
-                    sent.append(now)
-                    return
-                await self.sleep(sent[0] + 60 - now)
+__all__ = ["MinuteLimiter", "RobotApi"]
 
 
 class RobotApi:
     """``RobotApi.of(services)``: send_text / send_markdown / send_news to a robot key."""
 
-    def __init__(self, services: Services, limiter: MinuteLimiter | None = None) -> None:
+    def __init__(self, services: Services, limiter: Limiter | None = None) -> None:
         self.services = services
         self.base_url = services.settings.work.api_base_url.rstrip("/")
-        self.limiter = limiter or MinuteLimiter(services.settings.work.robot_per_minute)
+        self.limiter = limiter or limiter_for(services, services.settings.work.robot_per_minute)
 
     @classmethod
     def of(cls, services: Services) -> RobotApi:
