@@ -179,6 +179,9 @@ async def handle(turn: Turn) -> Reply:
         if answered is not None:
             return answered
 
+    if (form := _current_form(st)) is not None and words.is_postpone(turn.text):
+        return await _postpone(turn, form)  # 「考虑一下」: no pressing, what was said is kept
+
     if words.is_cancel(turn.text):
         form = _current_form(st)
         if form is None and (changed := await booking_change.request(turn)) is not None:
@@ -306,6 +309,10 @@ async def start_form(turn: Turn, form: Form, intent: str, lead: str = "") -> Rep
     st["form"] = intent
     st["slots"] = {}
     turn.form_intent = intent
+    paused = st.pop("paused", None)
+    if paused and paused.get("form") == intent:  # picked up again: what was said still holds
+        st["slots"] = dict(paused.get("slots") or {})
+        lead = "\n".join(x for x in (lead, "好的，接着刚才的来～") if x)
     if form.start is not None:
         answer = await call(form.start, turn)
         if answer:
@@ -314,8 +321,8 @@ async def start_form(turn: Turn, form: Form, intent: str, lead: str = "") -> Rep
     errors = await _take(turn, form, asked=None)
     intro = "\n".join(x for x in (lead, form.intro) if x)
     if errors:  # a value said at once was wrong: re-ask that one first
-        return _as_reply("\n".join(x for x in (intro, errors[0]) if x), intent)
-    return _as_reply(await next_step(turn, form, intro), intent)
+        return _remember(turn, _as_reply("\n".join(x for x in (intro, errors[0]) if x), intent))
+    return _remember(turn, _as_reply(await next_step(turn, form, intro), intent))
 
 
 async def _take(turn: Turn, form: Form, asked: str | None) -> list[str]:
@@ -439,12 +446,75 @@ async def _submit(turn: Turn, form: Form, lead: str = "") -> str | Reply:
 
 
 async def _continue(turn: Turn, form: Form, intent: str) -> Reply:
-    """The person answers (or not) the pending question of ``form``."""
+    """The person answers (or not) the pending question of ``form``; the same question is
+    never sent twice in a row word for word (:func:`_vary`)."""
+    reply = await _answer_in_form(turn, form, intent)
+    if turn.state.get("form") and reply.text and reply.text == turn.scratch.get("_last"):
+        reply.text = _vary(turn, form, reply.text)
+    return _remember(turn, reply)
+
+
+def _remember(turn: Turn, reply: Reply) -> Reply:
+    if turn.state.get("form"):
+        turn.scratch["_last"] = reply.text
+    return reply
+
+
+_CHOICES = re.compile(r"回复[:：]?\s{0,3}((?:\d[.、．]\s{0,2}\S{1,8}\s{0,3}){2,6})$")
+_CHOICE = re.compile(r"\d[.、．]\s{0,2}(\S{1,8})")
+
+
+def _vary(turn: Turn, form: Form, text: str) -> str:
+    """The question of the last message, asked another way: a numbered choice as words to
+    say, else the slot's own ``rephrase``, else the question with an example-giving lead."""
+    asking = turn.state.get("asking")
+    slot = form.slot(asking) if asking and asking != CONFIRM else None
+    if slot is not None and isinstance(slot.rephrase, str) and slot.rephrase:
+        return slot.rephrase
+    lines = text.split("\n")
+    m = _CHOICES.search(lines[-1])
+    if m:
+        options = _CHOICE.findall(m.group(1))
+        said = "、".join(f"“{o}”" for o in options[:-1]) + f"或“{options[-1]}”"
+        question = lines[-1][: m.start()].strip()
+        return "\n".join([*lines[:-1], f"{question}直接说{said}就行，按您的感觉说就好～"])
+    return f"可能我没问清楚😅 {text}"
+
+
+async def _postpone(turn: Turn, form: Form) -> Reply:
+    """ "考虑一下" / "先不用了": the form ends without pressing; what was said is kept (for
+    this conversation, and by the form's ``leave`` hook: a lead, a quote) and the way back
+    is said."""
+    st = turn.state
+    name = st.get("form") or form.name
+    kept = {k: v for k, v in turn.slots.items() if v is not None}
+    extra = await call(form.leave, turn) if form.leave is not None else None
+    clear_form(st)
+    st.pop("unknowns", None)
+    if kept:
+        st["paused"] = {"form": name, "slots": kept}
+    back = form.resume_hint or form.title
+    said = f"好的，不着急～{form.title}先放一放"
+    said += "，您刚才说的我都记着" if kept else ""
+    said += f"。想好了随时回复“{back}”就能接着办😊"
+    return Reply(text="\n".join(x for x in (str(extra or ""), said) if x), intent="cancel")
+
+
+async def _answer_in_form(turn: Turn, form: Form, intent: str) -> Reply:
     st = turn.state
     name = st["form"]
     asking = st.get("asking")
     turn.form_intent = name
     text = turn.text
+
+    # a question put to us mid-form ("你们周末上门吗", "上门费多少") is answered, never taken
+    # as a slot value ("周末上门吧" fills the time); then the form's question comes back
+    if words.is_side_question(text) and _faq_first(turn, intent):
+        said = await _faq(turn)
+        if said:
+            return Reply(
+                text=f"{said}\n\n接着刚才的{form.title}：{await _reask(turn, form)}", intent="faq"
+            )
 
     # a value we offered ("还是上门到 XX 吗?")
     offer = st.get("offer")
@@ -495,8 +565,9 @@ async def _continue(turn: Turn, form: Form, intent: str) -> Reply:
         if turn.parse.intent != "unknown":
             return _as_reply(errors[0], name)
         st["unknowns"] = int(st.get("unknowns", 0)) + 1
-        if st["unknowns"] >= 2:
+        if st["unknowns"] >= 2:  # the why again (it is news), and the way to a person
             st["unknowns"] = 0
+            st["offered_human"] = True  # "是" now hands over
             return _as_reply(f"{errors[0]}\n（想找人工客服，回复“人工”就行）", name)
         return _as_reply(errors[0], name)
 
@@ -545,12 +616,31 @@ async def _continue(turn: Turn, form: Form, intent: str) -> Reply:
         return aside
     st["unknowns"] = int(st.get("unknowns", 0)) + 1
     if st["unknowns"] >= 2:
-        st["unknowns"] = 0  # mid-form "是" may answer the question: offer a person by word
-        return Reply(
-            text=f"抱歉，我没听懂😅 {await _reask(turn, form)}\n（想找人工客服，回复“人工”就行）",
-            intent="unknown",
-        )
+        return await _move_on(turn, form)
     return Reply(text=f"不好意思没太明白～{await _reask(turn, form)}", intent="unknown")
+
+
+async def _move_on(turn: Turn, form: Form) -> Reply:
+    """The second miss in a row on one question: not the same question a third time. An
+    optional slot is let go (the form moves on); a needed one gets the offer of a person
+    ("是" takes it) or another way to say it."""
+    st = turn.state
+    st["unknowns"] = 0
+    name = st.get("form") or form.name
+    asking = st.get("asking")
+    slot = form.slot(asking) if asking and asking != CONFIRM else None
+    if slot is not None and slot.optional:
+        turn.slots[asking] = None
+        what = slot.label or "这一项"
+        return _as_reply(await next_step(turn, form, f"{what}先跳过～"), name)
+    st["offered_human"] = True  # "是" now hands over (bot/dialog/engine.handle)
+    what = f"{slot.label}" if slot is not None and slot.label else "您的意思"
+    example = f"（比如：{slot.example}）" if slot is not None and slot.example else ""
+    return Reply(
+        text=f"抱歉，我还是没太明白😅 需要的话回复“人工”帮您转人工客服（回复“是”也行）；"
+        f"也可以换个说法再告诉我{what}{example}～",
+        intent="unknown",
+    )
 
 
 def _stop_insisting(turn: Turn, form: Form, asking: str | None) -> None:

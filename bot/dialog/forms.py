@@ -143,7 +143,8 @@ class Slot:
       function (turn, value) -> text) the bot asks "还是…吗?"; without, it is filled silently.
     - ``required``: False or a predicate (turn) -> bool to skip the slot.
     - ``optional``: the person may answer 没有/跳过/不知道 (stored as None); asked twice and
-      answered around twice, it is let go too.
+      answered around twice, or not understood twice, it is let go too.
+    - ``rephrase``: the question asked another way; ``example``: a sample answer.
     - ``label`` / ``show(value)``: how the confirmation lists it; ``none_text`` when it is None.
     """
 
@@ -158,6 +159,8 @@ class Slot:
     required: bool | Callable[[Turn], MaybeAwaitable] = True
     optional: bool = False
     none_text: str = "无"
+    rephrase: str = ""  # the question asked another way (never the same words twice in a row)
+    example: str = ""  # a sample answer, shown when the answer was not understood twice
 
     def display(self, value: Any) -> str:
         if value is None:
@@ -195,6 +198,9 @@ class Form:
     intro: str = ""
     start: Callable[[Turn], MaybeAwaitable] | None = None
     confirm_hint: str = "没问题请回复“确认”，要改哪项直接告诉我。"
+    # 「考虑一下」: ``leave(turn)`` keeps what was learnt (a lead, a quote) and may return a line
+    leave: Callable[[Turn], MaybeAwaitable] | None = None
+    resume_hint: str = ""  # what to say to pick it up again (default: the title)
 
     def slot(self, name: str) -> Slot:
         return next(s for s in self.slots if s.name == name)

@@ -162,11 +162,12 @@ _TAIL = set("吧啊呀哦嘛呢了的啦哈噢喔")
 
 
 def _made_of(t: str, vocab: set[str]) -> bool:
-    """``t`` is nothing but words of ``vocab`` and particles ("对的没问题就这样吧")."""
+    """``t`` is words of ``vocab`` and particles ("对的没问题就这样吧"), at least one word."""
     if not t:
         return False
     words_ = sorted(vocab, key=len, reverse=True)
     i = 0
+    found = False  # particles alone ("哈哈", "啊") say nothing: not a yes
     while i < len(t):
         if t[i] in _TAIL:
             i += 1
@@ -175,7 +176,8 @@ def _made_of(t: str, vocab: set[str]) -> bool:
         if hit is None:
             return False
         i += len(hit)
-    return True
+        found = True
+    return found
 
 
 @lru_cache(maxsize=4096)  # pure; asked several times per message
@@ -243,3 +245,33 @@ def is_skip(text: str) -> bool:
 
 # "没有发票", "没发票", "发票丢了", "序列号没有": the thing asked for is not there
 _SKIP_NONE = re.compile(r"(?:没有|没|无)(?!问题|事|关系)\w{1,5}|\w{1,5}(?:没有|丢|没|不见)")
+
+
+# "考虑一下", "我再想想", "先不用了": not now — the form ends politely and what was said is kept
+_POSTPONE = re.compile(
+    r"考虑(?:一下|下|考虑)|再想想|想一想|想想再说|再说吧|回头再说|以后再说|改天再说|过段时间再说"
+    r"|过几天再说|晚点再说|等等再说|先这样吧|先不用了|暂时不用|暂时不需要|暂时先不|先放一放"
+    r"|(?:跟|和)(?:家里|家人|老婆|老公|爱人|媳妇|孩子)\S{0,3}商量|商量一下|再看看吧?"
+)
+
+
+@lru_cache(maxsize=4096)  # pure; asked several times per message
+def is_postpone(text: str) -> bool:
+    t = norm(text)
+    return len(t) <= 16 and bool(_POSTPONE.search(t))
+
+
+# A question put to the business ("你们周末上门吗", "上门费多少"), as opposed to a proposal that
+# answers the form's question ("周末上门可以吗", "明天上午行不行").
+_QUESTION = re.compile(
+    r"[吗嘛么?？]$|[吗嘛么][?？!！。~～]*$|多少|几点|几号|怎么|怎样|啥时候|是不是|会不会|收不收|要不要钱"
+)
+_PROPOSAL = re.compile(
+    r"(?:可以|行|好|方便|成|ok)(?:吗|嘛|么|不)[?？]?$|行不行|可不可以|好不好|方不方便|能不能来"
+)
+
+
+@lru_cache(maxsize=4096)  # pure; asked several times per message
+def is_side_question(text: str) -> bool:
+    t = norm(text)
+    return 0 < len(t) <= 30 and bool(_QUESTION.search(t)) and not _PROPOSAL.search(t)
