@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dialog import extractors as ex
-from bot.dialog import words
+from bot.dialog import validators, words
 from bot.dialog.forms import Form, Slot, Turn
 from bot.nlu.numerals import to_int
 from handlers import formula
@@ -493,7 +493,7 @@ FORM = Form(
             "address",
             prompt="寄到哪里呢？请发一下收货地址（到门牌号哦）。",
             extract=extract_address,
-            validate=ex.valid_address,
+            validate=validators.address,
             prefill=address_prefill,
             offer="还是寄到 {value} 吗？",
         ),

@@ -19,7 +19,7 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.dialog import extractors as ex
-from bot.dialog import words
+from bot.dialog import validators, words
 from bot.dialog.forms import Form, Reask, Slot, Turn
 from bot.nlu.numerals import NUM, to_int
 from handlers import repair
@@ -314,7 +314,7 @@ def _slots() -> list[Slot]:
             "address",
             prompt=repair.address_prompt,
             extract=ex.address,
-            validate=ex.valid_address,
+            validate=validators.address,
             label="地址",
             prefill=repair.address_prefill,
             offer=repair.address_offer,
@@ -510,7 +510,7 @@ END = Form(
             "address",
             prompt="请问到哪里取回呢？（到门牌号哦）",
             extract=ex.address,
-            validate=ex.valid_address,
+            validate=validators.address,
             prefill=repair.address_prefill,
             offer="还是到 {value} 取回吗？",
         ),

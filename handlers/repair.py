@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.dialog import extractors as ex
+from bot.dialog import validators
 from bot.dialog.forms import Form, Slot, Turn
 from handlers import rental_ops
 from handlers.common import customer_label, remember_contact, tell_staff
@@ -151,7 +152,7 @@ def extract_symptom(turn: Turn) -> str | None:
     for ent in turn.parse.entities:  # an address or a phone said instead is no symptom
         if ent.type in ("address", "phone", "datetime"):
             text = text.replace(ent.text, " ")
-    text = re.sub(r"[\s，,。.！!？?~～]+", " ", text).strip()
+    text = re.sub(r"[\s，,。.！!？?~～]+", " ", validators.strip_meta(text)).strip()
     if len(text) < 2 or _only_names(turn, text):
         return None
     return text[:200]
@@ -281,6 +282,7 @@ def _slots() -> list[Slot]:
             "symptom",
             prompt=symptom_prompt,
             extract=extract_symptom,
+            validate=validators.fault,
             label="问题",
             required=_is_repair,
             optional=True,  # "不知道哪坏了" is an answer; the engineer will look
@@ -290,7 +292,7 @@ def _slots() -> list[Slot]:
             "address",
             prompt=address_prompt,
             extract=ex.address,
-            validate=ex.valid_address,
+            validate=validators.address,
             label="地址",
             prefill=address_prefill,
             offer=address_offer,
