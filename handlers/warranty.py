@@ -5,7 +5,9 @@
 
 Units still covered are offered extended warranty (延保 1/2/3 years), older ones a year of full
 cover (全保); prices from ``catalog.warranty_plans``. Picking one and confirming writes an
-``entitlements`` row, moves ``devices.extended_until`` and tells the guide to collect payment.
+``entitlements`` row *offered* and tells the guide to collect payment; marked paid
+(``handlers.store_actions``, subject ``warranty``) it becomes active and moves
+``devices.extended_until`` (``handlers.follow_through``).
 No devices → how to register one. No plan fits → the status alone.
 """
 
@@ -178,9 +180,8 @@ async def submit(turn: Turn) -> str:
         valid_until=end,
         price_fen=o["price_fen"],
         created_at=turn.now,
+        status="offered",  # active once the store marks it paid (handlers/follow_through.py)
     )
-    if device.extended_until is None or device.extended_until < end:
-        device.extended_until = end
     await turn.db.flush()
     await tell_staff(
         turn.db,
@@ -191,8 +192,8 @@ async def submit(turn: Turn) -> str:
         payload={"device_id": device.id, "plan": o["kind"], "years": o["years"]},
     )
     return (
-        f"办好啦！{o['device']} {o['label']}，保障到 {o['until']}。\n"
-        f"费用 {yuan(o['price_fen'])}，导购会联系您支付，支付后生效。"
+        f"已为您记下：{o['device']} {o['label']}，保障期 {o['from']} 至 {o['until']}。\n"
+        f"费用 {yuan(o['price_fen'])}，导购会联系您支付，支付后生效（生效时我会通知您）。"
     )
 
 
