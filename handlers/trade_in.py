@@ -618,7 +618,7 @@ def extract_address(turn: Turn) -> str | None:
     value = ex.address(turn)
     if value is not None and turn.asked != "address" and len(value) < 6:
         return None
-    if turn.asked == "address" and (value is None or len(value) < 6):
+    if turn.asked == "address" and (value is None or not validators.looks_like_address(value)):
         if _QUOTE_QUESTION.search(turn.text):
             return QUOTE_QUESTION
         if _APPLY.search(turn.text):  # "行 就申请吧": yes to applying, the address still to come
@@ -652,7 +652,7 @@ async def explain_quote(turn: Turn) -> str:
         lines.append("本次不能享受补贴：" + "；".join(q.reasons) + "。")
     lines.append(
         "价格和补贴都按统一标准算，想再问优惠的话，申请后导购会联系您，可以当面聊～"
-        if re.search(r"便宜|优惠|打折|折扣|少|贵", turn.text)
+        if re.search(r"便宜|优惠|打折|折扣|少|贵|凑|整", turn.text)
         else f"合计您需支付{yuan(q.pay_fen)}。"
     )
     lines.append("想申请的话，请告诉我上门地址；只是问问价，回复“算了”就好。")

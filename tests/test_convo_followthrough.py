@@ -1,0 +1,168 @@
+"""Issue 21, handler side, as a customer would notice it: slot values validated for what they
+are, a correction that keeps the form, the record and the message reconciled, questions
+answered instead of booked, vague wording understood, and follow-through after the visit."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import date
+
+import pytest
+from business_config import build
+from test_dialog_helpers import rows, say, seed_customer, seed_device, seed_staff
+
+from bot.context import Services
+from bot.dialog.validators import looks_like_address, looks_like_fault, strip_meta
+from storage.models import OutboxMessage, ServiceTicket, TradeInRequest
+from tests.conftest import NOW
+
+HOME = "浦东新区张江路88弄3号501室"
+
+
+@pytest.fixture
+async def svc(settings) -> AsyncIterator[Services]:
+    s = build(settings, NOW)
+    yield s
+    await s.close()
+
+
+async def talk(svc: Services, lines: list[str], user: str = "u1") -> list[str]:
+    return [await say(svc, line, user=user) for line in lines]
+
+
+# --- validators ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "ok"),
+    [
+        ("闵行区莘松路100弄2号401", True),
+        ("上海市徐汇区漕溪北路梅园新村3号楼103室", True),
+        ("凑个整3000行吗", False),
+        ("3000", False),
+        ("便宜点吧", False),
+        ("你们几点下班", False),
+        ("张江路", False),  # no number: ask for the door
+    ],
+)
+def test_an_address_reads_like_one(text, ok):
+    assert looks_like_address(text) is ok
+
+
+def test_a_fault_reads_like_one():
+    assert strip_meta("我不是说了吗 响 脱水的时候跳") == "响 脱水的时候跳"
+    assert looks_like_fault("我不是说了吗 响 脱水的时候跳")
+    assert looks_like_fault("显示E4")
+    assert not looks_like_fault("等一下我问问我老婆")
+
+
+async def test_a_haggle_is_not_stored_as_the_trade_in_address(svc):
+    await seed_customer(svc, "u1", phone="13800001111")  # no address on file: it is asked
+    await talk(svc, ["我想以旧换新 旧空调", "格力的", "用了9年", "还能用", "一般", "是", "一级"])
+    quote = await say(svc, "1")  # the first model listed
+    assert "估价结果" in quote and "上门地址" in quote, quote
+    again = await say(svc, "凑个整3000行吗")
+    assert "统一标准" in again and "请核对" not in again, again  # the haggle answered
+    fixed = await say(svc, "地址不对 是闵行区莘松路100弄2号401")
+    assert "请核对一下以旧换新申请" in fixed and "闵行区莘松路100弄2号401" in fixed, fixed
+    assert "以旧换新申请提交好啦" in await say(svc, "确认")
+    [req] = await rows(svc, TradeInRequest)
+    assert req.address == "闵行区莘松路100弄2号401"
+
+
+async def test_a_repeated_fault_is_kept_without_the_complaint(svc):
+    await seed_customer(svc, "u1", phone="13800001111", address=HOME)
+    await say(svc, "洗衣机坏了 要修")
+    asked = await say(svc, "等一下我问问我老婆")
+    assert "比如" in asked and "不知道" in asked, asked  # asked again, kindly, with an example
+    await say(svc, "我不是说了吗 响 脱水的时候跳")
+    await say(svc, "是")  # the address on file
+    summary = await say(svc, "明天上午")
+    assert "问题：响 脱水的时候跳" in summary, summary
+    fixed = await say(svc, "地址不对 是闵行区莘松路100弄2号401")
+    assert "地址：闵行区莘松路100弄2号401" in fixed, fixed
+    await say(svc, "确认")
+    [ticket] = await rows(svc, ServiceTicket)
+    assert ticket.symptom == "响 脱水的时候跳" and ticket.address == "闵行区莘松路100弄2号401"
+
+
+# --- record and message -----------------------------------------------------------------------
+
+
+async def test_a_fridge_said_older_than_registered_is_not_stated_both_ways(svc):
+    await seed_staff(svc, "G001")
+    cid = await seed_customer(svc, "u1", phone="13800001111", address=HOME)
+    await seed_device(
+        svc, cid, category="冰箱", brand="西门子", model="KA92", purchase_date=date(2020, 5, 1)
+    )
+    first = await say(svc, "家里冰箱用了12年了 想换个新的")
+    assert "2020年买的，用了12年" not in first
+    assert "登记的是一台2020年买的西门子冰箱" in first and "按您说的" in first, first
+    replies = await talk(svc, ["海尔的", "还能用", "外观还行", "换冰箱", "一级", "海尔那个"])
+    assert all("西门子冰箱是2020年买的" not in r for r in replies), replies
+    assert "旧机：海尔冰箱，用了12年" in replies[-1], replies[-1]
+    assert "新机：海尔" in replies[-1]
+    await say(svc, "是")
+    await say(svc, "确认")
+    notes = [m.text for m in await rows(svc, OutboxMessage) if m.channel == "work_app"]
+    assert any("登记信息不一致" in t for t in notes), notes
+
+
+# --- questions answered, vague wording ---------------------------------------------------------
+
+
+async def test_can_i_fix_it_myself_after_the_advice_is_no_booking(svc):
+    await say(svc, "冰箱冷藏室不冷了 但是冷冻还行 是不是要加氟")
+    answer = await say(svc, "先别约 我就问问 自己能弄吗")
+    assert answer.startswith("好的，先不约。") and "化霜" in answer, answer
+    assert "什么时候" not in await say(svc, "好的 谢谢")
+    assert await rows(svc, ServiceTicket) == []
+
+
+async def test_next_week_gets_concrete_days_and_tmr_morning_is_understood(svc):
+    await seed_customer(svc, "u1", phone="13800001111", address=HOME)
+    await talk(svc, ["空调不制冷 要修", "是"])
+    offer = await say(svc, "下周找个时间吧")
+    assert "11月30日(周一)" in offer and "12月2日(周三)" in offer, offer
+    summary = await say(svc, "tmr morning")
+    assert "时间：11月26日(周四) 09:00-12:00" in summary, summary
+
+
+async def test_the_soonest_is_the_earliest_window(svc):
+    await seed_customer(svc, "u1", phone="13800001111", address=HOME)
+    await talk(svc, ["热水器不出热水 要修", "是"])
+    summary = await say(svc, "最快什么时候")
+    assert "时间：11月25日(周三) 10:30-20:00" in summary, summary
+
+
+async def test_where_is_the_model_label(svc):
+    await talk(svc, ["我想登记一下新买的冰箱", "美的的"])
+    where = await say(svc, "这个在哪看啊")
+    assert "冷藏室内侧壁" in where and "型号是多少" in where, where
+
+
+async def test_how_to_pay_after_a_filter_order_is_an_answer(svc):
+    await seed_customer(svc, "u1", phone="13800001111", address=HOME)
+    answer = await say(svc, "怎么付钱？")
+    assert "微信" in answer and "换新" not in answer, answer
+    assert await rows(svc, TradeInRequest) == []
+
+
+# --- follow-through ----------------------------------------------------------------------------
+
+
+async def test_a_trade_in_is_done_when_its_visit_is_done(svc):
+    from handlers.ticket_updates import move_ticket
+
+    await seed_customer(svc, "u1", phone="13800001111", address=HOME)
+    await talk(svc, ["我想以旧换新 旧空调", "格力的", "用了5年", "还能用", "一般", "是", "一级"])
+    await talk(svc, ["3000", "是", "确认"])
+    [req] = await rows(svc, TradeInRequest)
+    assert req.status == "applied"
+    async with svc.db.transaction() as s:
+        ticket = await s.get(ServiceTicket, req.ticket_id)
+        await move_ticket(svc, s, ticket, "done", "E001")
+    [req] = await rows(svc, TradeInRequest)
+    assert req.status == "done"
+    told = [m.text for m in await rows(svc, OutboxMessage) if m.channel == "mp_kf"]
+    assert any("完成啦" in t and "政府补贴¥559.80" in t and "实付¥1,699.20" in t for t in told)
