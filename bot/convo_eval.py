@@ -56,13 +56,17 @@ def load(folder: Path = HELDOUT) -> list[dict[str, Any]]:
     return convs
 
 
+def _words(turn: dict[str, Any], key: str) -> list[str]:
+    return [str(w) for w in turn.get(key) or []]  # 13700002222 is read as a number
+
+
 def _check_reply(turn: dict[str, Any], text: str, fail: list[str], n: int) -> None:
-    for word in turn.get("contains", []):
+    for word in _words(turn, "contains"):
         if word not in text:
             fail.append(f"turn {n}: missing {word!r}")
-    if turn.get("any") and not any(w in text for w in turn["any"]):
+    if turn.get("any") and not any(w in text for w in _words(turn, "any")):
         fail.append(f"turn {n}: none of {turn['any']}")
-    for word in turn.get("not", []):
+    for word in _words(turn, "not"):
         if word in text:
             fail.append(f"turn {n}: unwanted {word!r}")
 

@@ -166,3 +166,39 @@ async def test_a_trade_in_is_done_when_its_visit_is_done(svc):
     assert req.status == "done"
     told = [m.text for m in await rows(svc, OutboxMessage) if m.channel == "mp_kf"]
     assert any("完成啦" in t and "政府补贴¥559.80" in t and "实付¥1,699.20" in t for t in told)
+
+
+# --- booking changes ----------------------------------------------------------------------------
+
+
+async def _booked(svc: Services) -> ServiceTicket:
+    await seed_staff(svc, "G001")
+    await seed_customer(svc, "u1", phone="13800001111", address=HOME)
+    await talk(svc, ["燃气灶打不着火 明天上午来修", "是", "确认"])
+    [ticket] = await rows(svc, ServiceTicket)
+    return ticket
+
+
+async def test_the_time_after_the_move_word_is_the_new_one(svc):
+    ticket = await _booked(svc)
+    ask = await say(svc, "明天家里没人 改到周日上午吧")
+    assert "11月29日" in ask and ticket.number in ask, ask
+    await say(svc, "行")
+    [moved] = await rows(svc, ServiceTicket)
+    assert moved.window_start.astimezone(svc.settings.tz).day == 29
+
+
+async def test_cancel_it_answered_with_cancel_is_a_yes(svc):
+    await _booked(svc)
+    await say(svc, "取消预约")
+    assert "已取消" in await say(svc, "取消掉吧")
+    [ticket] = await rows(svc, ServiceTicket)
+    assert ticket.status == "cancelled"
+
+
+async def test_a_weekday_after_next_week_is_next_weeks(svc):
+    await seed_customer(svc, "u1", phone="13800001111", address=HOME)
+    await talk(svc, ["微波炉坏了 要修", "不加热", "是"])
+    assert "11月30日(周一)" in await say(svc, "下周吧")
+    summary = await say(svc, "周二上午")
+    assert "时间：12月1日(周二)" in summary, summary

@@ -95,9 +95,9 @@ _ADDR_CHANGE = re.compile(
 
 def address(turn: Turn) -> str | None:
     m = _ADDR_CHANGE.search(turn.text)
-    if m:
-        return _completed(turn, _ADDR_LEAD.sub("", m.group(1)).strip(" ，,。"))
     ent = turn.entity("address")
+    if m and not (ent is not None and ent.value in m.group(1)):  # "地址是… 电话…": the address
+        return _completed(turn, _ADDR_LEAD.sub("", m.group(1)).strip(" ，,。"))
     if ent is not None:
         return _completed(turn, _ADDR_LEAD.sub("", ent.value).strip(" ，,。"))
     if turn.asked == "address" and turn.inbound.kind == "location":
@@ -263,6 +263,28 @@ def _english_times(turn: Turn) -> list[Any]:
     return parse(said, now=turn.now, tz=turn.tz).all("datetime")
 
 
+VAGUE_KEY = "_vague_week"  # scratch: "下" after 「下周找个时间吧」, so 「周四下午」 is next week's
+_BARE_WEEKDAY = re.compile(r"^(?:周|星期|礼拜)[一二三四五六日天1-7]")
+
+
+def _next_week(turn: Turn, ent: Any) -> str:
+    """ "周四下午" after "下礼拜吧": next week's Thursday, when this week's was meant otherwise."""
+    value = str(ent.value)
+    if turn.scratch.get(VAGUE_KEY) != "下" or not _BARE_WEEKDAY.match(ent.text or ""):
+        return value
+    monday = turn.local_now.date() + timedelta(days=7 - turn.local_now.weekday())
+    parts = value.split("/")
+    try:
+        first = date.fromisoformat(parts[0][:10])
+    except ValueError:
+        return value
+    if first >= monday:
+        return value
+    return "/".join(
+        (date.fromisoformat(p[:10]) + timedelta(days=7)).isoformat() + p[10:] for p in parts
+    )
+
+
 def vague_days(turn: Turn, said: str) -> list[date]:
     """Three concrete days to offer for a vague "下周" / "过几天"."""
     today = turn.local_now.date()
@@ -291,7 +313,7 @@ def window(turn: Turn) -> dict[str, Any] | None:
     found = []
     for ent in entities:
         try:
-            found.append((ent, window_from_value(turn, ent.value)))
+            found.append((ent, window_from_value(turn, _next_week(turn, ent))))
         except ValueError:
             continue
     if not found:
@@ -305,6 +327,7 @@ def window(turn: Turn) -> dict[str, Any] | None:
 
 def valid_window(turn: Turn, value: dict[str, Any]) -> str | None:
     if "vague" in value:
+        turn.scratch[VAGUE_KEY] = value["vague"][:1]
         days = "、".join(
             f"{d.month}月{d.day}日(周{WEEKDAYS[d.weekday()]})"
             for d in vague_days(turn, value["vague"])
