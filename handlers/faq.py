@@ -29,6 +29,7 @@ _PAY = re.compile(
     r"怎么(?:付|给|交)(?:钱|款|费)?|如何(?:付|支付)|(?:在)?哪(?:里|儿)?(?:付|交钱)|付款方式|支付方式|"
     r"能(?:用)?(?:微信|支付宝|刷卡|现金)|可以(?:用)?(?:微信|支付宝|刷卡|现金)|先付|货到付款|到付"
 )
+_DEPOSIT = re.compile(r"押金|月租|租金")
 _WHO = re.compile(r"机器人|你是谁|你是真人|是真人吗|真人吗|人工智能|\bai\b|智能客服|自动回复")
 
 
@@ -48,6 +49,8 @@ def asks(turn: Turn) -> bool:
     if any(turn.entities(t) for t in ("phone", "address")):
         return False
     if _PAY.search(text):  # 「怎么付钱？」 after an order: how, not a new request
+        return True
+    if turn.state.get("form") == "rental" and _DEPOSIT.search(text):  # 「押金怎么算」 mid-rental
         return True
     if _HOURS.search(text):  # "礼拜天上班不" names a day, and is still a question
         # …but "周六能来修空调吗" is a booking
@@ -81,6 +84,11 @@ async def answer(turn: Turn) -> str | None:
         )
     if _CONTACT.search(text):
         return await _contact(turn)
+    if turn.state.get("form") == "rental" and _DEPOSIT.search(text):
+        return (
+            "月租和押金按机型定，选机器时每台都会列出月租、押金和整个租期的合计；"
+            "退租时师傅验完机，押金原路退回～"
+        )
     if _PAY.search(text):
         return (
             "不用提前付～下单后导购会联系您，微信、支付宝都可以付；"

@@ -301,6 +301,8 @@ def extract_qty(turn: Turn) -> int | None:
     if turn.asked != "qty":
         return None
     m = re.search(r"\d+|[一二两三四五六七八九十]+", turn.text)
+    if m is None and (words.is_yes(turn.text) or re.search(r"一般|默认|照旧|就行", turn.text)):
+        return 1  # "好" / "确认" to "一般各1支": the usual one each
     return to_int(m.group(0)) if m else None
 
 

@@ -202,3 +202,22 @@ async def test_a_weekday_after_next_week_is_next_weeks(svc):
     assert "11月30日(周一)" in await say(svc, "下周吧")
     summary = await say(svc, "周二上午")
     assert "时间：12月1日(周二)" in summary, summary
+
+
+# --- README flows tried as a customer would -----------------------------------------------------
+
+
+async def test_ok_to_how_many_filters_takes_the_usual_one(svc):
+    cid = await seed_customer(svc, "u1", phone="13800001111", address=HOME)
+    await seed_device(svc, cid, category="净水器", brand="美的", model="MRO1891-400G")
+    listed = await say(svc, "买滤芯")
+    asked = await say(svc, "1")
+    assert "几支" in asked, (listed, asked)
+    nxt = await say(svc, "确认")
+    assert "几支" not in nxt, nxt  # never the same question word for word
+
+
+async def test_a_deposit_question_mid_rental_is_answered(svc):
+    await say(svc, "想租个空调")
+    answer = await say(svc, "押金怎么算")
+    assert "押金" in answer and "原路退回" in answer and "接着刚才的租赁" in answer, answer
