@@ -20,6 +20,7 @@ from typing import Any
 from bot.dialog import extractors as ex
 from bot.dialog.forms import Form, Slot, Turn
 from bot.messages import Reply
+from handlers import records
 from handlers.catalog import Catalog
 from handlers.common import customer_label, tell_staff
 from handlers.money import yuan
@@ -103,6 +104,9 @@ async def respond(turn: Turn) -> str | Reply:
 
         return await start_form(turn, FORM, "warranty_plan")
     text = f"您登记的设备：\n{_status_lines(rows)}"
+    differs = records.which_one(turn, [d for d, _ in rows])
+    if differs:  # 「冰箱买了8年了还在保吗」 about a fridge registered last year: ask which
+        return text + differs
     if options:
         kinds = "、".join(dict.fromkeys(o["label"][:2] for o in options))
         cheapest = min(o["price_fen"] for o in options)

@@ -221,3 +221,32 @@ async def test_a_deposit_question_mid_rental_is_answered(svc):
     await say(svc, "想租个空调")
     answer = await say(svc, "押金怎么算")
     assert "押金" in answer and "原路退回" in answer and "接着刚才的租赁" in answer, answer
+
+
+async def test_a_warranty_question_about_an_older_unit_asks_which_one(svc):
+    cid = await seed_customer(svc, "u1")
+    await seed_device(
+        svc,
+        cid,
+        category="洗衣机",
+        brand="小天鹅",
+        purchase_date=date(2025, 6, 1),
+        warranty_months=36,
+    )
+    answer = await say(svc, "洗衣机都用了九年了 还在保修期吗")
+    assert "您说的洗衣机用了9年" in answer and "2025年买的小天鹅洗衣机" in answer, answer
+    assert "回复“登记”" in answer
+
+
+async def test_a_repair_for_an_older_unit_than_registered_asks_which_one(svc):
+    cid = await seed_customer(svc, "u1", phone="13800001111", address=HOME)
+    await seed_device(
+        svc, cid, category="空调", brand="格力", purchase_date=date(2024, 8, 1), warranty_months=72
+    )
+    ask = await say(svc, "空调用了15年了 不制热 来修一下")
+    assert "您说的空调用了15年" in ask and "是这台吗" in ask, ask
+    assert "是您登记的格力空调。" not in ask
+    await say(svc, "不是 是海尔的")
+    await say(svc, "是")  # the address on file
+    summary = await say(svc, "后天上午")
+    assert "设备：海尔空调" in summary, summary
