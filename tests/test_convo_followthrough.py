@@ -250,3 +250,34 @@ async def test_a_repair_for_an_older_unit_than_registered_asks_which_one(svc):
     await say(svc, "是")  # the address on file
     summary = await say(svc, "后天上午")
     assert "设备：海尔空调" in summary, summary
+
+
+async def test_an_extended_warranty_becomes_active_when_the_guide_reports_payment(svc):
+    from bot.work.router import run_command
+    from bot.work.staff import who
+    from storage.models import Device, Entitlement
+
+    await seed_staff(svc, "G001")
+    cid = await seed_customer(svc, "u1", phone="13800001111")
+    async with svc.db.transaction() as s:
+        from storage.models import Customer
+
+        (await s.get(Customer, cid)).store_id = (await who(svc, "G001")).store_id
+    dev = await seed_device(
+        svc, cid, category="热水器", brand="A.O.史密斯", purchase_date=date(2026, 5, 1)
+    )
+    await say(svc, "办延保")
+    await say(svc, "1")
+    await say(svc, "确认")
+    [plan] = await rows(svc, Entitlement)
+    [device] = await rows(svc, Device)
+    assert plan.status == "offered" and device.extended_until is None
+    guide = await who(svc, "G001")
+    assert guide is not None
+    answer = (await run_command(svc, guide, "收款 138 0000 1111")).text
+    assert "已确认收款" in answer and "延保" in answer, answer
+    [plan] = await rows(svc, Entitlement)
+    [device] = await rows(svc, Device, Device.id == dev)
+    assert plan.status == "active" and device.extended_until == plan.valid_until
+    again = (await run_command(svc, guide, "收款 13800001111")).text
+    assert "没有待收款" in again
