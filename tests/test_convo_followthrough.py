@@ -281,3 +281,13 @@ async def test_an_extended_warranty_becomes_active_when_the_guide_reports_paymen
     assert plan.status == "active" and device.extended_until == plan.valid_until
     again = (await run_command(svc, guide, "收款 13800001111")).text
     assert "没有待收款" in again
+
+
+async def test_an_address_correction_while_the_phone_is_asked_keeps_the_trade_in(svc):
+    await seed_customer(svc, "u1")  # nothing on file: address and phone are asked
+    await talk(svc, ["旧冰箱以旧换新", "海尔", "8年", "能用", "好", "是", "一级", "1"])
+    await say(svc, "徐汇区漕溪北路100号5室")
+    fixed = await say(svc, "地址不对 是闵行区莘松路100弄2号401")
+    assert "电话" in fixed and "取消" not in fixed, fixed
+    summary = await say(svc, "13812345678")
+    assert "地址：闵行区莘松路100弄2号401" in summary, summary
