@@ -157,6 +157,11 @@ async def extract_unit(turn: Turn) -> dict[str, Any] | None:
     n = ex.pick_number(turn.text, len(ids))
     if n is None and len(ids) == 1 and words.is_yes(turn.text):
         n = 1
+    brand = turn.entity("brand")
+    if n is None and brand is not None:  # 「海尔那个」: the listed unit of that brand
+        listed = [await rentals.unit(turn.db, i) for i in ids]
+        same = [i for i, u in enumerate(listed, 1) if u is not None and u.brand == brand.value]
+        n = same[0] if len(same) == 1 else None
     if n is None:
         return None
     u = await rentals.unit(turn.db, ids[n - 1])

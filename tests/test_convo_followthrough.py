@@ -291,3 +291,15 @@ async def test_an_address_correction_while_the_phone_is_asked_keeps_the_trade_in
     assert "电话" in fixed and "取消" not in fixed, fixed
     summary = await say(svc, "13812345678")
     assert "地址：闵行区莘松路100弄2号401" in summary, summary
+
+
+async def test_the_rental_unit_picked_by_brand_from_the_list(services):
+    from bot.demo import seed_demo
+
+    await seed_demo(services)
+    listed = await talk(services, ["租台冰箱", "三个月", "浦东"])
+    assert "1. 美的冰箱" in listed[-1] and "2. 海尔冰箱" in listed[-1], listed[-1]
+    picked = await say(services, "要海尔那个")
+    assert "送货上门" in picked, picked
+    replies = await talk(services, ["明天上午", HOME, "13800001111"])
+    assert "海尔冰箱" in replies[-1] and "美的冰箱" not in replies[-1], replies[-1]
