@@ -34,6 +34,7 @@ COMMAND_MODULES = (
     "bot.commands.business",
     "bot.commands.rentals",
     "bot.commands.scrm",
+    "bot.commands.convo",
 )
 
 

@@ -75,6 +75,11 @@ ORDER_STATUS: Mapping[str, str] = {
     "done": "已完成",
     "cancelled": "已取消",
 }
+PLAN_STATUS: Mapping[str, str] = {  # 延保/全保 (entitlements.status)
+    "offered": "待付款",
+    "active": "已生效",
+    "cancelled": "已取消",
+}
 LEAD_STATUS: Mapping[str, str] = {
     "new": "新建",
     "contacted": "已联系",

@@ -98,7 +98,7 @@ async def request(turn: Turn) -> Reply | None:
             text=f"要取消这张服务单吗？\n{_describe(target, turn)}\n回复“是”取消，回复“不”保留。",
             intent="booking_change",
         )
-    window = ex.window(turn)
+    window = _move_window(turn)
     if window is None:
         turn.state[PENDING] = {"ticket": target.id, "action": "reschedule"}
         return Reply(
@@ -122,6 +122,30 @@ def _propose(turn: Turn, ticket: ServiceTicket, window: dict[str, Any]) -> Reply
     )
 
 
+_KEEP = re.compile(r"不取消|别取消|不要取消|先不取消|还是来|保留")
+
+
+def _agrees_to_cancel(pending: dict[str, Any], text: str) -> bool:
+    """ "嗯 取消吧" / "取消" to "要取消这张服务单吗？" is a yes, not a no."""
+    t = words.norm(text)[:20]
+    return pending["action"] == "cancel" and "取消" in t and not _KEEP.search(t)
+
+
+def _move_window(turn: Turn) -> dict[str, Any] | None:
+    """The time the visit is moved to: 「明天来不了 改到周五下午」 means Friday, not tomorrow."""
+    move = _MOVE_TO.search(turn.text[:200])
+    if move is not None:
+        after = [e for e in turn.entities("datetime") if e.start >= move.end()]
+        if after:
+            try:
+                value = ex.window_from_value(turn, after[0].value)
+            except ValueError:
+                value = None
+            if value is not None:
+                return value
+    return ex.window(turn)
+
+
 async def follow_up(turn: Turn) -> Reply | None:
     """The answer to the pending change: a time, 是, 不; None (and the change dropped) when
     the customer moved on to something else."""
@@ -137,10 +161,12 @@ async def follow_up(turn: Turn) -> Reply | None:
         window = ex.window(turn)
         if window is not None:
             return _propose(turn, ticket, window)
-    if words.is_yes(text) and (pending["action"] == "cancel" or "window" in pending):
+    if (words.is_yes(text) or _agrees_to_cancel(pending, text)) and (
+        pending["action"] == "cancel" or "window" in pending
+    ):
         turn.state.pop(PENDING, None)
         return await _apply(turn, ticket, pending)
-    if words.is_no(text) or words.is_cancel(text):
+    if words.is_no(text) or words.is_cancel(text) or _KEEP.search(text[:40]):
         turn.state.pop(PENDING, None)
         return Reply(
             text=f"好的，{ticket.number} 保持不变：{_when(ticket, turn)}。", intent="booking_change"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from bot.dialog.forms import Turn
-from handlers import fault_advice
+from handlers import fault_advice, label_help
 from storage.models import Store
 
 _PRICE = re.compile(
@@ -25,6 +25,11 @@ _CONTACT = re.compile(
     r"(?:电话|热线|号码|手机)(?:是|是多少|多少|号码)|联系方式|怎么联系|打(?:什么|哪个)电话|"
     r"门店在哪|店在哪|店(?:的)?地址"
 )
+_PAY = re.compile(
+    r"怎么(?:付|给|交)(?:钱|款|费)?|如何(?:付|支付)|(?:在)?哪(?:里|儿)?(?:付|交钱)|付款方式|支付方式|"
+    r"能(?:用)?(?:微信|支付宝|刷卡|现金)|可以(?:用)?(?:微信|支付宝|刷卡|现金)|先付|货到付款|到付"
+)
+_DEPOSIT = re.compile(r"押金|月租|租金")
 _WHO = re.compile(r"机器人|你是谁|你是真人|是真人吗|真人吗|人工智能|\bai\b|智能客服|自动回复")
 
 
@@ -38,9 +43,15 @@ def asks(turn: Turn) -> bool:
     """The message is one of these questions (no booking details in it)."""
     if fault_advice.asks(turn):  # 「是不是要加氟」: advice first, a visit only when asked
         return True
+    if label_help.asks(turn):  # 「这个在哪看啊」 while a model is asked: where the label is
+        return True
     text = turn.text.lower()
     if any(turn.entities(t) for t in ("phone", "address")):
         return False
+    if _PAY.search(text):  # 「怎么付钱？」 after an order: how, not a new request
+        return True
+    if turn.state.get("form") == "rental" and _DEPOSIT.search(text):  # 「押金怎么算」 mid-rental
+        return True
     if _HOURS.search(text):  # "礼拜天上班不" names a day, and is still a question
         # …but "周六能来修空调吗" is a booking
         return not any(turn.entities(t) for t in ("product_category", "symptom"))
@@ -64,6 +75,8 @@ async def answer(turn: Turn) -> str | None:
         return None
     if advice := fault_advice.answer(turn):
         return advice
+    if where := label_help.answer(turn):
+        return where
     text = turn.text.lower()
     if _WHO.search(text):
         return (
@@ -71,6 +84,16 @@ async def answer(turn: Turn) -> str | None:
         )
     if _CONTACT.search(text):
         return await _contact(turn)
+    if turn.state.get("form") == "rental" and _DEPOSIT.search(text):
+        return (
+            "月租和押金按机型定，选机器时每台都会列出月租、押金和整个租期的合计；"
+            "退租时师傅验完机，押金原路退回～"
+        )
+    if _PAY.search(text):
+        return (
+            "不用提前付～下单后导购会联系您，微信、支付宝都可以付；"
+            "上门的服务也可以等师傅到了现场扫码付。"
+        )
     if _HOURS.search(text):
         start, end = turn.services.settings.service.get("hours", ["08:00", "20:00"])
         return f"师傅每天{start}-{end}都可以上门，周末也行；我这边24小时在线～"

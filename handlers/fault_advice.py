@@ -67,6 +67,26 @@ def _categories(turn: Turn) -> list[str]:
     return [str(e.value) for e in turn.entities("product_category")]
 
 
+LAST = "fault_advice"  # state key: the fault last advised on, for 「自己能弄吗」 after it
+_FOLLOW_UP = re.compile(
+    r"自己能|自己可以|能自己|可以自己|自己.{0,4}(?:弄|修|处理|搞|解决)|要紧吗|严重吗"
+)
+
+
+def _fault(turn: Turn) -> Fault | None:
+    """The fault named in the message, or (for a follow-up such as 「自己能弄吗」 with none
+    named) the one advised on just before."""
+    found = find(turn.text, _categories(turn))
+    if found is not None:
+        return found
+    last = turn.state.get(LAST)
+    if last and _FOLLOW_UP.search(turn.text):
+        entries = knowledge()
+        index = int(last)
+        return entries[index] if 0 <= index < len(entries) else None
+    return None
+
+
 def asks(turn: Turn) -> bool:
     """A question about a fault the knowledge base knows, with no booking details in it."""
     text = turn.text
@@ -76,15 +96,16 @@ def asks(turn: Turn) -> bool:
         return False
     if _BOOKING.search(text) and not _NOT_YET.search(text):
         return False
-    return find(text, _categories(turn)) is not None
+    return _fault(turn) is not None
 
 
 def answer(turn: Turn) -> str | None:
     """The advice for the fault asked about, then the offer to book; None when not asked."""
     if not asks(turn):
         return None
-    fault = find(turn.text, _categories(turn))
+    fault = _fault(turn)
     if fault is None:
         return None
+    turn.state[LAST] = knowledge().index(fault)
     head = "好的，先不约。" if _NOT_YET.search(turn.text) else ""
     return f"{head}{fault.check}\n{fault.engineer}\n{OFFER}"

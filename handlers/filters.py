@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dialog import extractors as ex
-from bot.dialog import words
+from bot.dialog import validators, words
 from bot.dialog.forms import Form, Slot, Turn
 from bot.nlu.numerals import to_int
 from handlers import formula
@@ -301,6 +301,8 @@ def extract_qty(turn: Turn) -> int | None:
     if turn.asked != "qty":
         return None
     m = re.search(r"\d+|[一二两三四五六七八九十]+", turn.text)
+    if m is None and (words.is_yes(turn.text) or re.search(r"一般|默认|照旧|就行", turn.text)):
+        return 1  # "好" / "确认" to "一般各1支": the usual one each
     return to_int(m.group(0)) if m else None
 
 
@@ -493,7 +495,7 @@ FORM = Form(
             "address",
             prompt="寄到哪里呢？请发一下收货地址（到门牌号哦）。",
             extract=extract_address,
-            validate=ex.valid_address,
+            validate=validators.address,
             prefill=address_prefill,
             offer="还是寄到 {value} 吗？",
         ),

@@ -19,7 +19,7 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.dialog import extractors as ex
-from bot.dialog import words
+from bot.dialog import validators, words
 from bot.dialog.forms import Form, Reask, Slot, Turn
 from bot.nlu.numerals import NUM, to_int
 from handlers import repair
@@ -157,6 +157,11 @@ async def extract_unit(turn: Turn) -> dict[str, Any] | None:
     n = ex.pick_number(turn.text, len(ids))
     if n is None and len(ids) == 1 and words.is_yes(turn.text):
         n = 1
+    brand = turn.entity("brand")
+    if n is None and brand is not None:  # 「海尔那个」: the listed unit of that brand
+        listed = [await rentals.unit(turn.db, i) for i in ids]
+        same = [i for i, u in enumerate(listed, 1) if u is not None and u.brand == brand.value]
+        n = same[0] if len(same) == 1 else None
     if n is None:
         return None
     u = await rentals.unit(turn.db, ids[n - 1])
@@ -314,7 +319,7 @@ def _slots() -> list[Slot]:
             "address",
             prompt=repair.address_prompt,
             extract=ex.address,
-            validate=ex.valid_address,
+            validate=validators.address,
             label="地址",
             prefill=repair.address_prefill,
             offer=repair.address_offer,
@@ -510,7 +515,7 @@ END = Form(
             "address",
             prompt="请问到哪里取回呢？（到门牌号哦）",
             extract=ex.address,
-            validate=ex.valid_address,
+            validate=validators.address,
             prefill=repair.address_prefill,
             offer="还是到 {value} 取回吗？",
         ),

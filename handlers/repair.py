@@ -13,8 +13,9 @@ from datetime import datetime
 from typing import Any
 
 from bot.dialog import extractors as ex
+from bot.dialog import validators
 from bot.dialog.forms import Form, Slot, Turn
-from handlers import rental_ops
+from handlers import records, rental_ops
 from handlers.common import customer_label, remember_contact, tell_staff
 from storage.models import Device
 from storage.repos import devices, tickets
@@ -81,6 +82,10 @@ async def extract_device(turn: Turn) -> dict[str, Any] | None:
     ]
     if room and len(matches) > 1:
         matches = [d for d in matches if d.location and room.group(0) in d.location] or matches
+    if len(matches) == 1 and turn.asked != "device" and (said := records.differs(turn, matches[0])):
+        turn.scratch[DIFFERS] = said  # 「冰箱用了十几年」 and a fridge bought last year: ask
+        turn.scratch[SAID_CATEGORY] = cat.value if cat is not None else None
+        return None
     if len(matches) == 1:
         turn.scratch.pop(PICK, None)
         return _device_value(matches[0])
@@ -100,7 +105,7 @@ async def extract_device(turn: Turn) -> dict[str, Any] | None:
             return None
         return {
             "device_id": None,
-            "category": None,
+            "category": turn.scratch.get(SAID_CATEGORY),  # 「不是 是美的的」 after 「冰箱…」
             "brand": brand.value if brand else None,
             "model": model.value if model else None,
             "location": None,
@@ -125,7 +130,17 @@ async def device_prefill(turn: Turn) -> dict[str, Any] | None:
     return _device_value(regs[0]) if len(regs) == 1 else None
 
 
+DIFFERS = "_differs"  # scratch: how the message differs from the one registered unit
+SAID_CATEGORY = "_said_category"  # scratch: the category said then (kept for the answer)
+
+
 async def device_offer(turn: Turn, v: dict[str, Any]) -> str:
+    said = turn.scratch.get(DIFFERS)
+    if said:  # never both as facts: ask which one is meant
+        return (
+            f"您说的{v.get('category') or '设备'}{said}，我们登记的是{show_device(v)}，是这台吗？"
+            "不是的话告诉我是什么牌子的～"
+        )
     return f"是您登记的{show_device(v)}吗？"
 
 
@@ -151,7 +166,7 @@ def extract_symptom(turn: Turn) -> str | None:
     for ent in turn.parse.entities:  # an address or a phone said instead is no symptom
         if ent.type in ("address", "phone", "datetime"):
             text = text.replace(ent.text, " ")
-    text = re.sub(r"[\s，,。.！!？?~～]+", " ", text).strip()
+    text = re.sub(r"[\s，,。.！!？?~～]+", " ", validators.strip_meta(text)).strip()
     if len(text) < 2 or _only_names(turn, text):
         return None
     return text[:200]
@@ -281,6 +296,7 @@ def _slots() -> list[Slot]:
             "symptom",
             prompt=symptom_prompt,
             extract=extract_symptom,
+            validate=validators.fault,
             label="问题",
             required=_is_repair,
             optional=True,  # "不知道哪坏了" is an answer; the engineer will look
@@ -290,7 +306,7 @@ def _slots() -> list[Slot]:
             "address",
             prompt=address_prompt,
             extract=ex.address,
-            validate=ex.valid_address,
+            validate=validators.address,
             label="地址",
             prefill=address_prefill,
             offer=address_offer,

@@ -6,6 +6,7 @@ Moves (anything else is refused):
 - trade-in: 已申请 → 已联系 (the call is done) → 已约上门 → 已完成; cancel until done
 - order: 已下单 → 已付款 → 已发货 → 已完成; cancel until shipped
 - lead: 新建 → 已联系 → 已成交 | 已丢单
+- warranty (延保/全保): 待付款 → 已生效 (paid: the device's cover extended) | 已取消
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import vocabulary
 from bot.context import Services
 from handlers.common import tell_customer
-from storage.models import ConsumableOrder, SalesLead, TradeInRequest
+from storage.models import ConsumableOrder, Entitlement, SalesLead, TradeInRequest
 from storage.repos import audit
 
 NEXT: Mapping[str, Mapping[str, tuple[str, ...]]] = {
@@ -35,13 +36,15 @@ NEXT: Mapping[str, Mapping[str, tuple[str, ...]]] = {
         "new": ("contacted", "won", "lost"),
         "contacted": ("won", "lost"),
     },
+    "warranty": {"offered": ("active", "cancelled")},  # 延保/全保: active once paid
 }
 LABELS: Mapping[str, Mapping[str, str]] = {
     "trade_in": vocabulary.TRADE_IN_STATUS,
     "order": vocabulary.ORDER_STATUS,
     "lead": vocabulary.LEAD_STATUS,
+    "warranty": vocabulary.PLAN_STATUS,
 }
-Row = TradeInRequest | ConsumableOrder | SalesLead
+Row = TradeInRequest | ConsumableOrder | SalesLead | Entitlement
 
 
 class NotAllowed(ValueError):
@@ -59,8 +62,12 @@ def _customer_text(subject: str, row: Row, status: str) -> str | None:
         return f"您的订单 {row.number} 已发货，请留意快递电话～"
     if subject == "order" and status == "cancelled":
         return f"您的订单 {row.number} 已取消，如有疑问直接回复我就好。"
-    if subject == "trade_in" and status == "cancelled":
+    if isinstance(row, TradeInRequest) and status == "cancelled":
         return f"您的以旧换新申请 {row.number} 已取消，想再换随时告诉我～"
+    if isinstance(row, TradeInRequest) and status == "done":
+        from handlers.follow_through import trade_in_thanks
+
+        return trade_in_thanks(row)
     return None
 
 
@@ -87,6 +94,10 @@ async def move(
         after=status,
         now=now,
     )
+    if isinstance(row, Entitlement) and status == "active":
+        from handlers.follow_through import warranty_paid
+
+        await warranty_paid(services, db, row)
     text = _customer_text(subject, row, status)
     if text and row.customer_id is not None:
         await tell_customer(

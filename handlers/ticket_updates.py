@@ -83,6 +83,10 @@ async def move_ticket(
         kind="service",
         idem_key=f"ticket:{ticket.id}:{status}:{len(await tickets.events(session, ticket.id))}",
     )
+    if status == "done" and ticket.kind == "trade_in":  # the trade-in is done, thanks sent
+        from handlers.follow_through import trade_in_visit_done
+
+        await trade_in_visit_done(services, session, ticket, actor)
     if status == "done":
         openid = await identities.openid_of(session, ticket.customer_id)
         if openid is not None:

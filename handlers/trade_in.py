@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from bot.dialog import extractors as ex
-from bot.dialog import words
+from bot.dialog import validators, words
 from bot.dialog.forms import Form, Reask, Slot, Turn
 from bot.nlu.numerals import to_int
 from handlers.catalog import Catalog
@@ -101,21 +101,56 @@ async def _link_registered(turn: Turn, category: str) -> None:
     if turn.slots.get(OLD_DEVICE) is not None or "category" in turn.slots:
         return
     brand = turn.entity("brand")
-    regs = [
+    same_kind = [
         d
         for d in await devices.for_customer(turn.db, turn.customer.id)
-        if d.purchase_date
-        and d.category == category
-        and (brand is None or not d.brand or d.brand == brand.value)
+        if d.purchase_date and d.category == category
     ]
-    if regs:
-        turn.slots[OLD_DEVICE] = min(regs, key=lambda d: d.purchase_date).id  # type: ignore[arg-type, return-value]
+    regs = [d for d in same_kind if brand is None or not d.brand or d.brand == brand.value]
+    said_age = _age_from(turn, turn.text, False)
+    fits = [d for d in regs if said_age is None or abs(_age_of(turn, d) - said_age) <= 1]
+    if fits:
+        turn.slots[OLD_DEVICE] = min(fits, key=lambda d: d.purchase_date).id  # type: ignore[arg-type, return-value]
+    elif same_kind:  # the message and the record differ: the message wins, the record is noted
+        d = min(same_kind, key=lambda d: d.purchase_date)  # type: ignore[arg-type, return-value]
+        turn.scratch[RECORD_DIFFERS] = f"{d.purchase_date:%Y}年买的{d.brand or ''}{d.category}"
+
+
+RECORD_DIFFERS = "_record_differs"  # scratch: the registered unit the customer's words differ from
+
+
+def _age_of(turn: Turn, d: Device) -> int:
+    today, bought = turn.local_now.date(), d.purchase_date
+    assert bought is not None
+    return today.year - bought.year - ((today.month, today.day) < (bought.month, bought.day))
+
+
+def _record_note(turn: Turn) -> str:
+    """Once, when the customer's words differ from the registered unit: we go by what they
+    said and offer to update the record (never both stated as facts)."""
+    registered = turn.scratch.get(RECORD_DIFFERS)
+    if not registered or turn.scratch.get("_noted"):
+        return ""
+    turn.scratch["_noted"] = True
+    return (
+        f"（我们登记的是一台{registered}，和您说的不一样，先按您说的算；"
+        "提交后导购会帮您核对并更新登记。）\n"
+    )
+
+
+async def brand_prompt(turn: Turn) -> str:
+    return f"{_record_note(turn)}旧机是什么牌子的？不记得可以回复“跳过”。"
 
 
 async def working_prompt(turn: Turn) -> str:
     device = await _offered_device(turn)
     if device is None or turn.slots.get("age") is None or device.purchase_date is None:
-        return "现在还能正常使用吗？"
+        return f"{_record_note(turn)}现在还能正常使用吗？"
+    if abs(_age_of(turn, device) - int(turn.slots["age"])) > 1:  # said 12 years, bought 2020
+        turn.scratch[RECORD_DIFFERS] = (
+            f"{device.purchase_date:%Y}年买的{device.brand or ''}{device.category}"
+        )
+        return f"{_record_note(turn)}现在还能正常使用吗？"
     return (
         f"您登记的{device.brand or ''}{device.category}是{device.purchase_date:%Y}年买的，"
         f"用了{turn.slots['age']}年。现在还能正常使用吗？"
@@ -381,15 +416,44 @@ def _unit_value(m) -> dict[str, Any]:
     }
 
 
+def _listed(turn: Turn) -> list[Any]:
+    """The models the new-unit question lists (at most four)."""
+    category = turn.slots.get("new_category")
+    grade = turn.slots.get("grade")
+    return [
+        m
+        for m in catalog_of(turn).models
+        if m.category == category and (grade is None or m.energy_grade <= grade)
+    ][:4]
+
+
+def _pointed(turn: Turn) -> Any:
+    """ "1" / "第二个" / "海尔那个" / "格力的": a model from the list just shown."""
+    listed = _listed(turn)
+    if not listed:
+        return None
+    n = ex.pick_number(turn.text, len(listed))
+    if n is not None:
+        return listed[n - 1]
+    brand = turn.entity("brand")
+    if brand is not None and not re.search(r"\d{3,6}", turn.text):
+        same = [m for m in listed if m.brand == brand.value]
+        if same:
+            return min(same, key=lambda m: m.price_fen)
+    return None
+
+
 def extract_new_unit(turn: Turn) -> dict[str, Any] | None:
     catalog = catalog_of(turn)
     model = catalog.find_model(turn.text)
     ent = turn.entity("model")
     if model is None and ent is not None:
         model = catalog.find_model(ent.value)
+    asked = turn.asked == "new_unit"
+    if model is None and asked:
+        model = _pointed(turn)
     if model is not None:
         return _unit_value(model)
-    asked = turn.asked == "new_unit"
     if not turn.slots.get("new_category"):
         return None  # a budget means something once we know what they want
     m = _BUDGET.search(turn.text)
@@ -426,19 +490,13 @@ def valid_new_unit(turn: Turn, value: dict[str, Any]) -> str | None:
 
 
 def new_unit_prompt(turn: Turn) -> str:
-    catalog = catalog_of(turn)
-    category = turn.slots.get("new_category")
-    grade = turn.slots.get("grade")
-    pool = [
-        m
-        for m in catalog.models
-        if m.category == category and (grade is None or m.energy_grade <= grade)
-    ]
     lines = [
-        f"· {m.label}（{GRADE_WORDS.get(m.energy_grade)}能效）{yuan(m.price_fen)}" for m in pool[:4]
+        f"{i}. {m.label}（{GRADE_WORDS.get(m.energy_grade)}能效）{yuan(m.price_fen)}"
+        for i, m in enumerate(_listed(turn), 1)
     ]
-    listing = ("\n在售的有：\n" + "\n".join(lines)) if lines else ""
-    return f"预算大概多少？也可以直接说型号。{listing}"
+    if not lines:
+        return "预算大概多少？也可以直接说型号。"
+    return "预算大概多少？也可以直接说型号，或回复序号：\n在售的有：\n" + "\n".join(lines)
 
 
 def resolve_unit(turn: Turn) -> dict[str, Any] | None:
@@ -546,7 +604,7 @@ async def address_offer(turn: Turn, value: str) -> str:
 
 
 _QUOTE_QUESTION = re.compile(
-    r"怎么算|咋算|怎么来的|怎么得出|为什么|为啥|什么意思|啥意思|便宜|优惠|打折|折扣|少点|少一点|贵了|太贵"
+    r"凑个?整|抹个?零|怎么算|咋算|怎么来的|怎么得出|为什么|为啥|什么意思|啥意思|便宜|优惠|打折|折扣|少点|少一点|贵了|太贵"
 )
 QUOTE_QUESTION = "\0quote-question"  # an address-step message asking about the quote itself
 _APPLY = re.compile(r"申请|办理|就这个|就这款|就它|下单|定了|要了|办吧|换吧|^(?:行|好|可以|嗯|ok)")
@@ -560,7 +618,7 @@ def extract_address(turn: Turn) -> str | None:
     value = ex.address(turn)
     if value is not None and turn.asked != "address" and len(value) < 6:
         return None
-    if turn.asked == "address" and (value is None or len(value) < 6):
+    if turn.asked == "address" and (value is None or not validators.looks_like_address(value)):
         if _QUOTE_QUESTION.search(turn.text):
             return QUOTE_QUESTION
         if _APPLY.search(turn.text):  # "行 就申请吧": yes to applying, the address still to come
@@ -594,7 +652,7 @@ async def explain_quote(turn: Turn) -> str:
         lines.append("本次不能享受补贴：" + "；".join(q.reasons) + "。")
     lines.append(
         "价格和补贴都按统一标准算，想再问优惠的话，申请后导购会联系您，可以当面聊～"
-        if re.search(r"便宜|优惠|打折|折扣|少|贵", turn.text)
+        if re.search(r"便宜|优惠|打折|折扣|少|贵|凑|整", turn.text)
         else f"合计您需支付{yuan(q.pay_fen)}。"
     )
     lines.append("想申请的话，请告诉我上门地址；只是问问价，回复“算了”就好。")
@@ -606,7 +664,7 @@ async def valid_address(turn: Turn, value: str) -> str | None:
         return await explain_quote(turn)
     if value == APPLY:
         return "好的～请告诉我上门地址（到门牌号哦），师傅一次上门：拆走旧机、装好新机。"
-    return ex.valid_address(turn, value)
+    return validators.address(turn, value)
 
 
 async def address_prefill(turn: Turn) -> str | None:
@@ -693,6 +751,11 @@ async def submit(turn: Turn) -> str:
             + (f"（{q.policy.id}）" if q.subsidy_fen and q.policy else ""),
             f"应付：{yuan(q.pay_fen)}",
             f"地址：{s['address']}",
+            *(
+                [f"登记信息不一致：登记的是{turn.scratch[RECORD_DIFFERS]}，请核对后更新登记。"]
+                if turn.scratch.get(RECORD_DIFFERS)
+                else []
+            ),
             "请联系客户约上门时间（一次上门：拆旧机+装新机）。",
         ]
     )
@@ -728,7 +791,7 @@ FORM = Form(
         ),
         Slot(
             "brand",
-            prompt="旧机是什么牌子的？不记得可以回复“跳过”。",
+            prompt=brand_prompt,
             extract=extract_brand,
             optional=True,
             prefill=brand_prefill,

@@ -5,7 +5,9 @@
 
 Units still covered are offered extended warranty (延保 1/2/3 years), older ones a year of full
 cover (全保); prices from ``catalog.warranty_plans``. Picking one and confirming writes an
-``entitlements`` row, moves ``devices.extended_until`` and tells the guide to collect payment.
+``entitlements`` row *offered* and tells the guide to collect payment; marked paid
+(``handlers.store_actions``, subject ``warranty``) it becomes active and moves
+``devices.extended_until`` (``handlers.follow_through``).
 No devices → how to register one. No plan fits → the status alone.
 """
 
@@ -18,6 +20,7 @@ from typing import Any
 from bot.dialog import extractors as ex
 from bot.dialog.forms import Form, Slot, Turn
 from bot.messages import Reply
+from handlers import records
 from handlers.catalog import Catalog
 from handlers.common import customer_label, tell_staff
 from handlers.money import yuan
@@ -101,6 +104,9 @@ async def respond(turn: Turn) -> str | Reply:
 
         return await start_form(turn, FORM, "warranty_plan")
     text = f"您登记的设备：\n{_status_lines(rows)}"
+    differs = records.which_one(turn, [d for d, _ in rows])
+    if differs:  # 「冰箱买了8年了还在保吗」 about a fridge registered last year: ask which
+        return text + differs
     if options:
         kinds = "、".join(dict.fromkeys(o["label"][:2] for o in options))
         cheapest = min(o["price_fen"] for o in options)
@@ -178,9 +184,8 @@ async def submit(turn: Turn) -> str:
         valid_until=end,
         price_fen=o["price_fen"],
         created_at=turn.now,
+        status="offered",  # active once the store marks it paid (handlers/follow_through.py)
     )
-    if device.extended_until is None or device.extended_until < end:
-        device.extended_until = end
     await turn.db.flush()
     await tell_staff(
         turn.db,
@@ -191,8 +196,8 @@ async def submit(turn: Turn) -> str:
         payload={"device_id": device.id, "plan": o["kind"], "years": o["years"]},
     )
     return (
-        f"办好啦！{o['device']} {o['label']}，保障到 {o['until']}。\n"
-        f"费用 {yuan(o['price_fen'])}，导购会联系您支付，支付后生效。"
+        f"已为您记下：{o['device']} {o['label']}，保障期 {o['from']} 至 {o['until']}。\n"
+        f"费用 {yuan(o['price_fen'])}，导购会联系您支付，支付后生效（生效时我会通知您）。"
     )
 
 

@@ -158,6 +158,8 @@ class Entitlement(Base):
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_until: Mapped[date | None] = mapped_column(Date)
     price_fen: Mapped[int] = mapped_column(Integer, default=0)
+    # offered (a plan the customer chose, not paid yet) | active | cancelled
+    status: Mapped[str] = mapped_column(String(16), default="active", server_default="active")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

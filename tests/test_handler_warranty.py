@@ -72,7 +72,7 @@ async def test_an_extension_for_a_unit_in_warranty(svc):
         "确认办理请回复“确认”。"
     )
     done = await say(svc, "确认")
-    assert "保障到 2030-03-01" in done and "¥349.00" in done
+    assert "2030-03-01" in done and "¥349.00" in done
     [e] = await rows(svc, Entitlement)
     assert (e.kind, e.device_id, e.valid_from, e.valid_until, e.price_fen) == (
         "extended_warranty",
@@ -81,10 +81,21 @@ async def test_an_extension_for_a_unit_in_warranty(svc):
         date(2030, 3, 1),
         34900,
     )
+    assert e.status == "offered" and "支付后生效" in done
     [d] = await rows(svc, Device, Device.id == ac)
-    assert d.extended_until == date(2030, 3, 1)
+    assert d.extended_until is None  # offered, not paid: no cover yet
     [note] = await rows(svc, OutboxMessage, OutboxMessage.channel == "work_app")
     assert note.recipient == "G001" and "收款 ¥349.00" in note.text
+    # the store marks it paid: active, the cover extended, the customer told
+    from handlers import store_actions
+
+    async with svc.db.transaction() as s:
+        await store_actions.move(svc, s, "warranty", await s.get(Entitlement, e.id), "active", "t")
+    [e] = await rows(svc, Entitlement)
+    [d] = await rows(svc, Device, Device.id == ac)
+    assert e.status == "active" and d.extended_until == date(2030, 3, 1)
+    told = [m.text for m in await rows(svc, OutboxMessage) if m.channel == "mp_kf"]
+    assert any("延保已生效" in t and "2030-03-01" in t for t in told), told
     # now it says 延保 and is no longer offered another extension
     after = await say(svc, "保修")
     assert "延保至2030-03-01" in after and "可以办全保，¥249.00起" in after
@@ -103,6 +114,10 @@ async def test_full_cover_for_an_out_of_warranty_unit(svc):
         date(2027, 11, 24),
         24900,
     )
+    from handlers import store_actions
+
+    async with svc.db.transaction() as s:
+        await store_actions.move(svc, s, "warranty", await s.get(Entitlement, e.id), "active", "t")
     assert "· 西门子冰箱：在保，全保至2027-11-24，还剩364天" in await say(svc, "查保修")
 
 

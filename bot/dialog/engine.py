@@ -686,7 +686,7 @@ async def _change_request(turn: Turn, form: Form) -> str | None:
     return None
 
 
-_CORRECTION = re.compile(r"写错|错了|改成|改为|换成|改到|改一下|更正|不是|应该是")
+_CORRECTION = re.compile(r"写错|错了|改成|改为|换成|改到|改一下|更正|不是|不对|应该是")
 _FILLER = set("的了吧呢啊呀哦嘛是我家里那个这个一台下在")
 
 

@@ -95,9 +95,9 @@ _ADDR_CHANGE = re.compile(
 
 def address(turn: Turn) -> str | None:
     m = _ADDR_CHANGE.search(turn.text)
-    if m:
-        return _completed(turn, _ADDR_LEAD.sub("", m.group(1)).strip(" ，,。"))
     ent = turn.entity("address")
+    if m and not (ent is not None and ent.value in m.group(1)):  # "地址是… 电话…": the address
+        return _completed(turn, _ADDR_LEAD.sub("", m.group(1)).strip(" ，,。"))
     if ent is not None:
         return _completed(turn, _ADDR_LEAD.sub("", ent.value).strip(" ，,。"))
     if turn.asked == "address" and turn.inbound.kind == "location":
@@ -214,7 +214,7 @@ _VISIT = re.compile(r"[^，。,.]{0,6}?(?:来|上门|过来|派|安排|装|修|�
 
 _ASAP = re.compile(
     r"(?:马上|现在|立刻|立即|赶紧|赶快|尽快|今天就)(?:就)?(?:派人|派个人|派师傅|来|过来|上门|安排)|"
-    r"越快越好|越早越好|尽快|尽早|越早越|最早|随时(?:都行|都可以|可以|来)|什么时候都(?:行|可以)"
+    r"越快越好|越早越好|尽快|尽早|越早越|最早|最快|随时(?:都行|都可以|可以|来)|什么时候都(?:行|可以)"
 )
 _ANY_TIME = re.compile(r"^(?:都行|都可以|都ok|随便|你们定|你们安排|看你们)[吧啊呀的]*$")
 
@@ -231,20 +231,89 @@ def earliest_window(turn: Turn) -> dict[str, Any]:
     return window_from_value(turn, tomorrow)
 
 
+# "tmr morning": a few English time words, read as their Chinese
+_ENGLISH = {
+    "day after tomorrow": "后天",
+    "tomorrow": "明天",
+    "tmrw": "明天",
+    "tmr": "明天",
+    "today": "今天",
+    "tonight": "今天晚上",
+    "this weekend": "这周末",
+    "morning": "上午",
+    "afternoon": "下午",
+    "evening": "晚上",
+    "am": "上午",
+    "pm": "下午",
+}
+_ENGLISH_WORD = re.compile(r"\b(?:" + "|".join(sorted(_ENGLISH, key=len, reverse=True)) + r")\b")
+# "下周找个时间吧", "这周吧", "过几天": a time to narrow down, not a window
+_VAGUE = re.compile(
+    r"(下|这|本)(?:个)?(?:周|星期|礼拜)(?![一二三四五六日天末1-7])|过几天|过两天|找个时间|哪天都行"
+)
+
+
+def _english_times(turn: Turn) -> list[Any]:
+    text = turn.text[:80].lower()
+    if not _ENGLISH_WORD.search(text):
+        return []
+    from bot.nlu import parse
+
+    said = _ENGLISH_WORD.sub(lambda m: _ENGLISH[m.group(0)], text)
+    return parse(said, now=turn.now, tz=turn.tz).all("datetime")
+
+
+VAGUE_KEY = "_vague_week"  # scratch: "下" after 「下周找个时间吧」, so 「周四下午」 is next week's
+_BARE_WEEKDAY = re.compile(r"^(?:周|星期|礼拜)[一二三四五六日天1-7]")
+
+
+def _next_week(turn: Turn, ent: Any) -> str:
+    """ "周四下午" after "下礼拜吧": next week's Thursday, when this week's was meant otherwise."""
+    value = str(ent.value)
+    if turn.scratch.get(VAGUE_KEY) != "下" or not _BARE_WEEKDAY.match(ent.text or ""):
+        return value
+    monday = turn.local_now.date() + timedelta(days=7 - turn.local_now.weekday())
+    parts = value.split("/")
+    try:
+        first = date.fromisoformat(parts[0][:10])
+    except ValueError:
+        return value
+    if first >= monday:
+        return value
+    return "/".join(
+        (date.fromisoformat(p[:10]) + timedelta(days=7)).isoformat() + p[10:] for p in parts
+    )
+
+
+def vague_days(turn: Turn, said: str) -> list[date]:
+    """Three concrete days to offer for a vague "下周" / "过几天"."""
+    today = turn.local_now.date()
+    if said.startswith("下"):
+        monday = today + timedelta(days=7 - today.weekday())
+        return [monday, monday + timedelta(days=2), monday + timedelta(days=5)]
+    first = today + timedelta(days=1)
+    return [first, first + timedelta(days=1), first + timedelta(days=2)]
+
+
 def window(turn: Turn) -> dict[str, Any] | None:
     """The visit window said in this message. When it names several times ("昨天开始不制冷
     … 礼拜六上午来", "明天送到 后天上午来装"), a bookable one followed by a visit word
     (来/上门/装…) wins, else the last bookable one; with none bookable the last one, for
-    the validator to explain."""
-    if not turn.entities("datetime"):
+    the validator to explain. A vague "下周找个时间" gives ``{"vague": …}``: the validator
+    offers concrete days."""
+    entities = turn.entities("datetime") or _english_times(turn)
+    if not entities:
         said = words_norm(turn.text)
         if _ASAP.search(said) or (turn.answer_for("window") and _ANY_TIME.match(said)):
             return earliest_window(turn)
+        vague = _VAGUE.search(said)
+        if vague and turn.asked in ("window", None):
+            return {"vague": vague.group(0)}
         return None
     found = []
-    for ent in turn.entities("datetime"):
+    for ent in entities:
         try:
-            found.append((ent, window_from_value(turn, ent.value)))
+            found.append((ent, window_from_value(turn, _next_week(turn, ent))))
         except ValueError:
             continue
     if not found:
@@ -257,6 +326,13 @@ def window(turn: Turn) -> dict[str, Any] | None:
 
 
 def valid_window(turn: Turn, value: dict[str, Any]) -> str | None:
+    if "vague" in value:
+        turn.scratch[VAGUE_KEY] = value["vague"][:1]
+        days = "、".join(
+            f"{d.month}月{d.day}日(周{WEEKDAYS[d.weekday()]})"
+            for d in vague_days(turn, value["vague"])
+        )
+        return f"好的～可以约{days}，上午或下午都行。哪天方便？比如“周三上午”。"
     start = datetime.fromisoformat(value["start"]).astimezone(turn.tz)
     end = datetime.fromisoformat(value["end"]).astimezone(turn.tz)
     now = turn.local_now

@@ -30,6 +30,7 @@ HELP = (
     "· 商机 —— 本店跟进中的商机；商机 2 成交 / 商机 2 丢单\n"
     "· 完成 3 —— 任务3做完了\n"
     "· 推送 3 —— 把任务3的关怀消息发给顾客\n"
+    "· 收款 13900210003 —— 顾客的延保/全保已付款，生效并通知顾客\n"
     "师傅：到达 R20261125-0001 / 完成 R20261125-0001"
 )
 HELP_ADMIN = "\n群管理员：群发 阳光花园业主群 明天上午10点 内容…；群列表"
@@ -197,11 +198,16 @@ def _tag(t: str) -> Command | None:
     return Command("tag", {"who": who, "ops": ops})
 
 
+PLAN_PAID = re.compile(r"^(?:延保|全保)?\s?(?:已)?收款\s?(?:延保|全保)?\s?(1\d{2}(?:[\s-]?\d){8})$")
+
+
 def parse(text: str) -> Command | None:
     """One staff line → a :class:`Command`, or None when it is not one."""
     t = _clean(text)
     if cmd := _tag(t):
         return cmd
+    if m := PLAN_PAID.match(t):  # 收款 13900210003: the customer's 延保/全保 paid
+        return Command("plan_paid", {"phone": re.sub(r"\D", "", m.group(1))})
     if t.lower() in HELP_WORDS:
         return Command("help")
     if t.startswith("群发"):

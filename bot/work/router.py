@@ -50,6 +50,7 @@ async def run_command(services: Services, staff: Who, text: str) -> Reply:
         guide_groups,
         guide_leads,
         guide_lookup,
+        guide_plans,
         guide_tags,
         guide_tasks,
         guide_tickets,
@@ -72,6 +73,7 @@ async def run_command(services: Services, staff: Who, text: str) -> Reply:
         "group_list": lambda: guide_groups.list_groups(services, staff),
         "tag": lambda: guide_tags.tag(services, staff, cmd.args["who"], cmd.args["ops"]),
         "tag_help": lambda: guide_tags.usage(cmd.args["who"]),
+        "plan_paid": lambda: guide_plans.paid(services, staff, cmd.args["phone"]),
     }
     text_out = await table[cmd.name]()
     return Reply(text=text_out, intent=f"work_{cmd.name}")

@@ -35,6 +35,7 @@ async def active_cover(session: AsyncSession, device_id: int, on: date) -> Entit
         .where(
             Entitlement.device_id == device_id,
             Entitlement.kind.in_(("extended_warranty", "full_cover")),
+            Entitlement.status == "active",
             Entitlement.valid_from <= on,
             Entitlement.valid_until >= on,
         )
