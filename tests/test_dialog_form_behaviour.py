@@ -69,6 +69,14 @@ async def test_a_laugh_after_the_offer_of_a_person_is_not_a_yes(services):
     assert await rows(services, Handoff) == []
 
 
+async def test_two_misses_on_an_optional_question_let_it_go(services):
+    await say(services, "空调坏了 想约师傅")  # no fault said: 「什么问题」 is asked (optional)
+    first = await say(services, "你喜欢什么颜色")
+    moved = await say(services, "晚饭吃啥")
+    assert moved != first
+    assert "先跳过" in moved and "地址" in moved  # the form moved on to the next question
+
+
 async def test_the_same_question_is_never_sent_twice_in_a_row(services):
     await say(services, "家里的冰箱想以旧换新")
     replies = [await say(services, text) for text in ("嗯", "嗯嗯", "哦", "好")]

@@ -565,6 +565,8 @@ async def _answer_in_form(turn: Turn, form: Form, intent: str) -> Reply:
         if turn.parse.intent != "unknown":
             return _as_reply(errors[0], name)
         st["unknowns"] = int(st.get("unknowns", 0)) + 1
+        if st["unknowns"] >= 2 and asking and asking != CONFIRM and form.slot(asking).optional:
+            return await _move_on(turn, form)  # an optional question is let go
         if st["unknowns"] >= 2:  # the why again (it is news), and the way to a person
             st["unknowns"] = 0
             st["offered_human"] = True  # "是" now hands over
