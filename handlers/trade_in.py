@@ -37,6 +37,11 @@ _NOT_WORKING = re.compile(
     r"坏|不能用|不好用|用不了|不能正常|不正常|不工作|不制冷|不制热|不转|打不开|开不了|没反应|不行|报废|故障|不能开"
 )
 _WORKING = re.compile(r"能用|好用|正常|还行|没坏|没问题|能开|在用|可以用")
+_WORKING_UNASKED = re.compile(r"能用|好用|能正常|正常用|没坏|能开|在用|可以用|没毛病")
+_CONDITION_SAID = re.compile(  # 「外观还行」「成色不错」: how it looks, said in any turn
+    r"(?:成色|外观|外表|品相|看着)\s*(?:(?:还|挺|很|蛮|比较|非常|算|都|也)\s*)?"
+    r"(好|一般|差|很好|不错|还行|还可以|可以|凑合|不好|很差|旧|新)"
+)
 _CONDITION = {
     "差": re.compile(r"差|破|旧得|很旧|太旧|锈|划痕多|不好|磕碰|掉漆|发黄"),
     "一般": re.compile(r"一般|还行|凑合|普通|中等|七成|六成|正常|还可以|马马虎虎"),
@@ -253,10 +258,10 @@ def valid_age(turn: Turn, value: int) -> str | None:
 def extract_working(turn: Turn) -> bool | None:
     if not turn.may_fill("working"):
         return None
-    text = turn.text
+    text = _CONDITION_SAID.sub("", turn.text)  # 「外观还行」 is how it looks, not whether it works
     if _NOT_WORKING.search(text):
         return False
-    if _WORKING.search(text):
+    if (_WORKING if turn.asked == "working" else _WORKING_UNASKED).search(text):
         return True
     if turn.asked == "working":
         if re.match(r"(不能|不可以|不会|没法)", text):
@@ -290,16 +295,14 @@ def valid_working(turn: Turn, value: object) -> str | None:
 
 def extract_condition(turn: Turn) -> str | None:
     text = turn.text
-    m = re.search(
-        r"成色\s*(?:(?:还|挺|很|蛮|比较|非常|算|都)\s*)?(好|一般|差|很好|不错|还行|不好|很差)", text
-    )
+    m = _CONDITION_SAID.search(text)
     if m:
         word = m.group(1)
         return (
             "好"
-            if word in ("好", "很好", "不错")
+            if word in ("好", "很好", "不错", "新")
             else "差"
-            if word in ("差", "不好", "很差")
+            if word in ("差", "不好", "很差", "旧")
             else "一般"
         )
     if turn.asked != "condition":
@@ -812,6 +815,7 @@ FORM = Form(
             prompt="外观成色怎么样？回复：1.好  2.一般  3.差",
             extract=extract_condition,
             validate=valid_condition,
+            label="外观成色",
         ),
         Slot(
             "new_category",

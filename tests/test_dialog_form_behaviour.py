@@ -82,3 +82,18 @@ async def test_the_same_question_is_never_sent_twice_in_a_row(services):
     replies = [await say(services, text) for text in ("嗯", "嗯嗯", "哦", "好")]
     for before, after in zip(replies, replies[1:], strict=False):
         assert before != after, replies
+
+
+async def test_trade_in_answers_in_the_customers_own_order_are_all_kept(services):
+    await say(services, "我想以旧换新")
+    # asked for the old appliance, told brand, category and age at once
+    nxt = await say(services, "海尔的冰箱 用了8年了")
+    assert "几年" not in nxt and "牌子" not in nxt
+    assert "正常使用" in nxt
+    # asked whether it works, told how it looks: kept, and the question stands
+    looks = await say(services, "外观还行")
+    assert "外观成色记下了" in looks and "正常使用" in looks
+    # 「还行」 about the looks did not answer whether it works
+    works = await say(services, "能用")
+    assert "成色" not in works  # not asked again: 外观还行 was kept
+    assert "冰箱" in works  # on to the new appliance

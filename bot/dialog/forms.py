@@ -108,9 +108,10 @@ class Turn:
         )
 
     def may_fill(self, slot: str) -> bool:
-        """This message may answer ``slot``: it was asked, or nothing was asked and the slot
-        is still empty."""
-        return self.asked == slot or (self.asked is None and slot not in self.slots)
+        """This message may answer ``slot``: it was asked, or the slot is still empty (the
+        customer answers in their own order: 「海尔的 用了8年了」 to the brand question gives
+        the age too). Raw free text is taken only for the slot asked (:meth:`answer_for`)."""
+        return self.asked == slot or slot not in self.slots
 
     def answer_for(self, slot: str) -> str | None:
         """The raw text as the answer to ``slot``: only when the bot asked for it, the message
