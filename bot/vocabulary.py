@@ -13,34 +13,40 @@ from collections.abc import Mapping
 
 OTHER = "其他"
 
-INTENTS: Mapping[str, str] = {
-    # what the customer asked for (the NLU's intents)
-    "repair": "报修",
-    "install": "安装",
-    "cleaning": "清洗",
-    "trade_in": "以旧换新",
-    "filter_reorder": "买滤芯",
-    "warranty": "保修",
-    "ticket_status": "查进度",
-    "register_product": "登记产品",
-    "complaint": "投诉",
-    "human_agent": "转人工",
-    "unsubscribe": "退订",
-    "greeting": "问候",
-    "thanks": "感谢",
-    "unknown": "未识别",
-    "rental": "租赁",
-    # what a reply was about, when it is not one of the above
-    "subscribe": "恢复订阅",
+# What a reply was about when it is not an intent of its own (the intents' labels are
+# declared with their routes: bot/dialog/router.py).
+REPLY_TOPICS: Mapping[str, str] = {
     "cancel": "不办了",
     "faq": "常见问题",
     "rating": "服务评价",
-    "warranty_plan": "延保",
     "help": "帮助",
     "scan": "扫码",
     "not_text": "非文字消息",
+    "non_text": "非文字消息",
     "not_staff": "非员工",
 }
+
+
+class _IntentLabels(Mapping[str, str]):
+    """Every intent's label from the registry, then the reply topics; read live, so an
+    intent included later (a new feature) is labelled too."""
+
+    def _all(self) -> dict[str, str]:
+        from bot.dialog import registry
+
+        return {**registry.labels(), **REPLY_TOPICS}
+
+    def __getitem__(self, key: str) -> str:
+        return self._all()[key]
+
+    def __iter__(self):
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
+INTENTS: Mapping[str, str] = _IntentLabels()
 TICKET_KINDS: Mapping[str, str] = {
     "repair": "维修",
     "install": "安装",

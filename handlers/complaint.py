@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from bot.context import Services
 from bot.dialog.forms import Turn
+from bot.dialog.router import Router
 from bot.messages import Reply
 from handlers.common import customer_label, tell_customer, tell_staff
 from storage.repos import handoffs
@@ -68,3 +69,15 @@ async def release(services: Services, customer_id: int) -> int:
     """A human hands the chat back to the bot. Returns how many handoffs were closed."""
     async with services.db.transaction() as db:
         return await handoffs.release(db, customer_id, services.clock.now())
+
+
+router = Router("people")
+router.responder("complaint", label="投诉", consequence="alert")(complaint)
+router.responder(
+    "human_agent",
+    label="转人工",
+    menu=(4, "找人工客服"),
+    consequence="alert",
+    shortcuts=("人工", "转人工", "人工客服"),
+    prefixes=("转人工",),
+)(human_agent)

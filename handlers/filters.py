@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.dialog import extractors as ex
 from bot.dialog import validators, words
 from bot.dialog.forms import Form, Slot, Turn
+from bot.dialog.router import Router
 from bot.nlu.numerals import to_int
 from handlers import formula
 from handlers.catalog import Catalog
@@ -511,3 +512,7 @@ FORM = Form(
     submit=submit,
     confirm=confirm,
 )
+
+
+router = Router("filters")
+router.form(FORM, label="买滤芯", menu=(3, "买滤芯"))

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from bot.dialog import words
 from bot.dialog.forms import Turn
+from bot.dialog.router import Router
 from handlers.common import customer_label, tell_staff
 from storage.repos import handoffs, tickets
 
@@ -166,3 +167,7 @@ async def maybe_rate(turn: Turn, explicit_only: bool = False) -> str | None:
         f"收到您的{stars}星评价，非常抱歉这次没让您满意😔\n"
         "已经请店里的负责人尽快联系您，把问题处理好。"
     )
+
+
+router = Router("rating")
+router.mention(4, "评价服务")  # a rating is recognised wherever it is said (maybe_rate)

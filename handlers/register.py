@@ -12,6 +12,8 @@ from datetime import date
 
 from bot.dialog import words
 from bot.dialog.forms import Form, Slot, Turn
+from bot.dialog.router import Router
+from bot.dialog.routes import grave
 from bot.nlu.numerals import to_int
 from handlers.catalog import Catalog
 from handlers.filter_schedule import device_schedule, next_due
@@ -62,15 +64,12 @@ def extract_brand(turn: Turn) -> str | None:
     return None
 
 
-_FIRM = ("complaint", "human_agent", "unsubscribe")
-
-
 def _plain_answer(turn: Turn) -> bool:
     """A short answer to the question asked, even when the NLU hears something in it ("老板"
     is a brand of range hoods, not a boss); complaints and asking for a person still go."""
     if not turn.other_intent:
         return True
-    return turn.parse.intent not in _FIRM and len(words.norm(turn.text)) <= 6
+    return not grave(turn.parse.intent) and len(words.norm(turn.text)) <= 6
 
 
 def _known_model(turn: Turn, text: str) -> str | None:
@@ -319,3 +318,7 @@ FORM = Form(
     ],
     submit=submit,
 )
+
+
+router = Router("register")
+router.form(FORM, label="登记产品", menu=(3, "登记新买的电器"))

@@ -21,6 +21,7 @@ from typing import Any
 from bot.dialog import extractors as ex
 from bot.dialog import validators, words
 from bot.dialog.forms import Form, Reask, Slot, Turn
+from bot.dialog.router import Router
 from bot.nlu.numerals import NUM, to_int
 from handlers import repair
 from handlers.common import customer_label, remember_contact, tell_staff
@@ -530,4 +531,22 @@ END = Form(
     submit=end_submit,
     confirm=end_confirm,
     start=_no_contract,
+)
+
+
+router = Router("rental")
+router.form(FORM, label="租赁", menu=(2, "租家电（短租长租都行）"))
+router.form(
+    RENEW,
+    label="续租",
+    classified=False,
+    shortcuts=("续租", "我要续租", "我想续租"),
+    prefixes=("续租",),
+)
+router.form(
+    END,
+    label="退租",
+    classified=False,
+    shortcuts=("退租", "我要退租", "我想退租", "不租了"),
+    prefixes=("退租",),
 )

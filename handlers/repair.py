@@ -15,6 +15,7 @@ from typing import Any
 from bot.dialog import extractors as ex
 from bot.dialog import validators
 from bot.dialog.forms import Form, Slot, Turn
+from bot.dialog.router import Router
 from handlers import records, rental_ops
 from handlers.common import customer_label, remember_contact, tell_staff
 from storage.models import Device
@@ -337,3 +338,9 @@ def _form(kind: str, title: str, intro: str) -> Form:
 REPAIR = _form("repair", "报修", "好的，马上帮您安排师傅上门维修。")
 INSTALL = _form("install", "预约安装", "好的，帮您预约上门安装。")
 CLEANING = _form("cleaning", "预约清洗", "好的，帮您预约上门清洗。")
+
+
+router = Router("repair")
+router.form(REPAIR, label="报修", menu=(1, "报修"), shortcuts=("约师傅", "约师傅上门", "预约维修"))
+router.form(INSTALL, label="安装", menu=(1, "预约安装"))
+router.form(CLEANING, label="清洗", menu=(1, "预约清洗"))

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from bot.dialog import MENU
+from bot.dialog import registry
 from bot.dialog.forms import Turn
+from bot.dialog.router import Router
 
 
 async def greeting(turn: Turn) -> str:
     name = turn.customer.name
     hello = f"{name}您好！" if name else "您好！"
-    return f"{hello}我是售后小助手😊\n{MENU}"
+    return f"{hello}我是售后小助手😊\n{registry.menu()}"
 
 
 async def thanks(turn: Turn) -> str:
@@ -17,11 +18,7 @@ async def thanks(turn: Turn) -> str:
 
 
 async def unknown(turn: Turn) -> str:
-    return f"不好意思，这句我没太明白～\n{MENU}"
-
-
-async def not_ready(turn: Turn) -> str:
-    return f"这项服务马上就来，先看看别的？\n{MENU}"
+    return f"不好意思，这句我没太明白～\n{registry.menu()}"
 
 
 _NON_TEXT = {
@@ -37,3 +34,11 @@ _NON_TEXT = {
 
 async def non_text(turn: Turn) -> str:
     return _NON_TEXT.get(turn.inbound.kind, "收到～方便用文字告诉我需要什么吗？")
+
+
+router = Router("smalltalk")
+router.responder("greeting", label="问候", consequence="harmless", shortcuts=("菜单", "帮助"))(
+    greeting
+)
+router.responder("thanks", label="感谢", consequence="harmless")(thanks)
+router.responder("unknown", label="未识别", consequence="harmless")(unknown)

@@ -6,6 +6,7 @@ from datetime import tzinfo
 
 from bot.dialog import extractors as ex
 from bot.dialog.forms import Turn
+from bot.dialog.router import Router
 from handlers.money import yuan
 from storage.models import ConsumableOrder, ServiceTicket, TradeInRequest
 from storage.repos import orders, tickets, trade_ins
@@ -89,3 +90,9 @@ async def respond(turn: Turn) -> str:
             return f"{NOTHING}\n最近一次：{ticket_line(latest, turn.tz).lstrip('· ')}"
         return NOTHING
     return "您的进度：\n" + "\n".join(lines)
+
+
+router = Router("status")
+router.responder("ticket_status", label="查进度", menu=(4, "查进度"), consequence="harmless")(
+    respond
+)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.dialog.forms import Turn
+from bot.dialog.router import Router
 from storage.repos import optouts
 
 KINDS = {"festival": "节日祝福", "reminder": "提醒（滤芯、保养等）"}
@@ -58,3 +59,17 @@ async def subscribe(turn: Turn) -> str:
     if not removed:
         return f"{KINDS[kind]}消息一直是开着的哦～"
     return f"好的，已为您恢复{KINDS[kind]}消息😊"
+
+
+router = Router("subscription")
+router.responder(
+    "unsubscribe", label="退订", consequence="state", shortcuts=("td", "退订"), prefixes=("退订",)
+)(unsubscribe)
+router.responder(
+    "subscribe",
+    label="恢复订阅",
+    consequence="state",
+    classified=False,
+    shortcuts=("订阅", "恢复订阅", "重新订阅"),
+    prefixes=("恢复订阅", "重新订阅", "订阅"),
+)(subscribe)

@@ -16,6 +16,7 @@ from typing import Any
 from bot.dialog import extractors as ex
 from bot.dialog import validators, words
 from bot.dialog.forms import Form, Reask, Slot, Turn
+from bot.dialog.router import Router
 from bot.nlu.numerals import to_int
 from handlers.catalog import Catalog
 from handlers.common import customer_label, remember_contact, tell_staff
@@ -852,3 +853,7 @@ FORM = Form(
     submit=submit,
     confirm=confirm,
 )
+
+
+router = Router("trade_in")
+router.form(FORM, label="以旧换新", menu=(2, "以旧换新估价"))

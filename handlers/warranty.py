@@ -19,6 +19,7 @@ from typing import Any
 
 from bot.dialog import extractors as ex
 from bot.dialog.forms import Form, Slot, Turn
+from bot.dialog.router import Router
 from bot.messages import Reply
 from handlers import records
 from handlers.catalog import Catalog
@@ -212,4 +213,14 @@ FORM = Form(
     slots=[Slot("plan", prompt=plan_prompt, extract=extract_plan, label="方案", show=plan_show)],
     submit=submit,
     confirm=confirm,
+)
+
+
+router = Router("warranty")
+router.responder("warranty", label="保修", menu=(3, "查保修"), consequence="harmless")(respond)
+router.form(
+    FORM,
+    label="延保",
+    classified=False,
+    shortcuts=("办延保", "延保", "办理延保", "买延保", "全保", "办全保"),
 )

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 
 from click.testing import CliRunner
 
 from bot.cli import main
+from bot.dialog import registry
 
 SCRIPT = "\n".join(
     [
@@ -58,21 +60,14 @@ def test_the_session_continues_across_two_chat_runs(db_path):
 
 
 def test_a_status_notice_sent_meanwhile_is_shown(db_path, monkeypatch):
-    from handlers import smalltalk
-
     async def greeting(turn):
         from handlers.common import tell_customer
 
         await tell_customer(turn.db, turn.customer.id, "您的服务单已安排师傅")
         return "您好"
 
-    monkeypatch.setattr(smalltalk, "greeting", greeting)
-    from bot.dialog import routes
-
-    routes.resolve.cache_clear()
-    try:
-        out = _run(db_path, "你好")
-    finally:
-        routes.resolve.cache_clear()
+    table = registry.routes()
+    monkeypatch.setitem(table, "greeting", replace(table["greeting"], target=greeting))
+    out = _run(db_path, "你好")
     assert "您好" in out
     assert "↳ [mp_kf/service] 您的服务单已安排师傅" in out

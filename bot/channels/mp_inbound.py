@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.channels import dedup
 from bot.channels.mp_menu import button_for_key
 from bot.context import Services
+from bot.dialog import registry
 from bot.messages import Inbound, Reply
 from storage.repos import customers as customers_repo
 from storage.repos import identities
@@ -42,14 +43,6 @@ MAX_KEY = 200  # inbound_messages.dedup_key holds 300
 # What opens WeChat's 48-hour customer-service window (messages, CLICK, subscribe, scan).
 WINDOW_EVENTS = {"subscribe", "scan", "click"}
 
-WELCOME = (
-    "感谢关注～我是售后小助手，可以帮您：\n"
-    "· 报修、安装、清洗预约\n"
-    "· 以旧换新估价\n"
-    "· 买滤芯\n"
-    "· 查保修、查进度\n"
-    "直接发消息告诉我，或点下方菜单就好。"
-)
 WELCOME_STORE = "欢迎来自{store}的朋友！"
 WELCOME_BACK = "欢迎回来～需要报修、以旧换新或买滤芯，直接告诉我就好。"
 
@@ -233,7 +226,7 @@ async def link_unionid_later(services: Services, m: MpMessage) -> None:
 def event_reply(m: MpMessage) -> Reply | None:
     """What the bot answers to an event that does not go to the dialog."""
     if m.event == "subscribe":
-        text = WELCOME
+        text = registry.welcome()
         if m.store_name:
             text = WELCOME_STORE.format(store=m.store_name) + text
         return Reply(text=text, intent="subscribe")

@@ -14,7 +14,7 @@ from typing import Any
 from bot.context import Services
 from bot.dialog import policy, sessions, words
 from bot.dialog.forms import CONFIRM, Form, Reask, Turn, call
-from bot.dialog.routes import ENDS_FORM, resolve, shortcut
+from bot.dialog.routes import ends_form, grave, resolve, shortcut
 from bot.messages import Inbound, Reply
 from bot.nlu.limits import clip, max_chars
 from storage.repos import conversation_locks, devices, handoffs, identities, turns
@@ -165,10 +165,10 @@ async def handle(turn: Turn) -> Reply:
     pending = policy.confirmed(turn)  # "是" to "您是想退订…吗？"
     if pending:
         form = _current_form(st)
-        if form is not None and pending in ENDS_FORM:
+        if form is not None and ends_form(pending):
             clear_form(st)
         reply = await dispatch(turn, pending, checked=True)
-        if form is not None and pending not in ENDS_FORM and reply.text:
+        if form is not None and not ends_form(pending) and reply.text:
             reply.text = f"{reply.text}\n\n接着刚才的{form.title}：{await _reask(turn, form)}"
         return reply
 
@@ -268,9 +268,6 @@ async def dispatch(turn: Turn, intent: str, lead: str = "", checked: bool = Fals
     return reply
 
 
-_FIRM = {"complaint", "human_agent", "unsubscribe", "subscribe"}
-
-
 def _faq_first(turn: Turn, intent: str) -> bool:
     """An everyday question ("上门费多少", "礼拜天上班不") is answered, not turned into a
     booking; a firm complaint or a request for a person still goes its way."""
@@ -278,7 +275,7 @@ def _faq_first(turn: Turn, intent: str) -> bool:
 
     if intent == "human_agent" and faq.asks_contact(turn):
         return True  # "客服电话多少": give the number (and the way to a person)
-    if intent in _FIRM and turn.parse.confidence >= SWITCH_CONFIDENCE:
+    if grave(intent) and turn.parse.confidence >= SWITCH_CONFIDENCE:
         return False
     return faq.asks(turn)
 
@@ -594,7 +591,7 @@ async def _answer_in_form(turn: Turn, form: Form, intent: str) -> Reply:
     if stop is not None:  # asked or declined: the form stays, its question comes back
         stop.text = f"{stop.text}\n\n接着刚才的{form.title}：{await _reask(turn, form)}"
         return stop
-    if intent in ENDS_FORM and not asks_faq:
+    if ends_form(intent) and not asks_faq:
         clear_form(st)
         return await dispatch(turn, intent, checked=True)
     if asks_faq:  # "多少钱啊" / "几点下班": answer, then back to the question

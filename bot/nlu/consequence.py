@@ -6,43 +6,21 @@
 * ``state``: changes the customer's state (unsubscribe, subscribe).
 * ``alert``: tells people and hands the chat over (complaint, human_agent).
 
+Each intent's class is declared with its route (bot/dialog/router.py, ``consequence``).
 ``state`` and ``alert`` need explicit evidence in the message (a word such as 退订, 投诉,
 人工) and a high score, with no negation of it; otherwise the bot asks one short question
-first (:mod:`bot.dialog.policy`). An intent not listed here (a new corpus file) counts as
-``form``: consequential, never silently harmless.
+first (:mod:`bot.dialog.policy`). An intent no router declares (a stray corpus file) counts
+as ``form``: consequential, never silently harmless.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Literal
 
-Kind = Literal["harmless", "form", "state", "alert"]
+from bot.dialog.router import Consequence as Kind
+
 # The score a state change or an alert needs on top of the evidence word.
 GRAVE_CONFIDENCE = 0.6
-
-KINDS: dict[str, Kind] = {
-    "greeting": "harmless",
-    "thanks": "harmless",
-    "ticket_status": "harmless",
-    "warranty": "harmless",
-    "unknown": "harmless",
-    "repair": "form",
-    "install": "form",
-    "cleaning": "form",
-    "trade_in": "form",
-    "filter_reorder": "form",
-    "register_product": "form",
-    "rental": "form",
-    # reached by words, not the classifier (续租 / 退租): conversations that confirm before
-    # they change the contract, so a form's rule (the customer's own request) is enough
-    "rental_renew": "form",
-    "rental_end": "form",
-    "unsubscribe": "state",
-    "subscribe": "state",
-    "complaint": "alert",
-    "human_agent": "alert",
-}
 
 # The words that make a state change or an alert explicit.
 EVIDENCE: dict[str, re.Pattern[str]] = {
@@ -113,7 +91,10 @@ TOPIC["subscribe"] = TOPIC["unsubscribe"]
 
 
 def kind_of(intent: str) -> Kind:
-    return KINDS.get(intent, "form")
+    """Declared with the intent's route (bot/dialog/router.py); ``form`` when undeclared."""
+    from bot.dialog import registry
+
+    return registry.consequence(intent)
 
 
 def is_action(intent: str) -> bool:

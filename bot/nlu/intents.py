@@ -29,24 +29,6 @@ log = logging.getLogger(__name__)
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-# The intents of the contract; a corpus file may name another one (e.g. ``rental``).
-INTENTS = (
-    "repair",
-    "install",
-    "cleaning",
-    "trade_in",
-    "rental",
-    "filter_reorder",
-    "warranty",
-    "ticket_status",
-    "register_product",
-    "complaint",
-    "human_agent",
-    "unsubscribe",
-    "greeting",
-    "thanks",
-    "unknown",
-)
 CORPUS_DIR = Path(__file__).with_name("corpus")
 CONCEPTS = Path(__file__).with_name("concepts.yaml")
 THRESHOLDS = Path(__file__).with_name("thresholds.yaml")
@@ -88,10 +70,34 @@ _STOP_WORDS = frozenset(
 )
 
 
+def __getattr__(name: str) -> tuple[str, ...]:
+    if name == "INTENTS":  # the intents the NLU learns: declared by the routers
+        return intent_names()
+    raise AttributeError(name)
+
+
+def intent_names() -> tuple[str, ...]:
+    """The intents the classifier knows (bot/dialog/registry.py: ``classified`` routes)."""
+    from bot.dialog import registry
+
+    return registry.classified()
+
+
+def corpus_files(directory: Path = CORPUS_DIR) -> list[Path]:
+    """The NLU's own corpus and the files routers declare next to their feature."""
+    files = sorted(directory.glob("*.yaml"))
+    if directory == CORPUS_DIR:
+        from bot.dialog import registry
+
+        files += [p for p in registry.extra_corpora() if p not in files]
+    return files
+
+
 def load_corpus(directory: Path = CORPUS_DIR) -> list[tuple[str, str]]:
-    """(utterance, intent) pairs from every ``*.yaml`` in the corpus directory."""
+    """(utterance, intent) pairs from every ``*.yaml`` in the corpus directory (and the
+    corpus files of included routers)."""
     pairs: list[tuple[str, str]] = []
-    for path in sorted(directory.glob("*.yaml")):
+    for path in corpus_files(directory):
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}
         intent = data["intent"]
         if not re.fullmatch(r"[a-z][a-z_]*", str(intent)):
@@ -152,6 +158,10 @@ def fingerprint(extra: str = "") -> str:
     for path in sorted(root.rglob("*")):
         if path.suffix in (".py", ".yaml", ".txt") and path.name != THRESHOLDS.name:
             h.update(str(path.relative_to(root)).encode())
+            h.update(path.read_bytes())
+    for path in corpus_files():
+        if root not in path.parents:
+            h.update(str(path).encode())
             h.update(path.read_bytes())
     return h.hexdigest()[:16]
 
