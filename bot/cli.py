@@ -186,12 +186,7 @@ def db_revision(message: str) -> None:
 
 
 for _name in COMMAND_MODULES:
-    try:
-        _module = importlib.import_module(_name)
-    except ModuleNotFoundError as _exc:
-        if _exc.name != _name:
-            raise
-        continue
+    _module = importlib.import_module(_name)
     for _cmd in getattr(_module, "COMMANDS", ()):
         main.add_command(_cmd)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import importlib
 import logging
 import threading
 
@@ -15,18 +14,12 @@ log = logging.getLogger(__name__)
 
 async def start_background(services: Services, role: str) -> None:
     if role in ("all", "web"):
-        nlu = importlib.import_module("bot.nlu")
-        warm = getattr(nlu, "warm_up_in_background", None)
-        if warm is not None:
-            services.spawn(_freeze_when_done(warm(services.settings)))
+        from bot import nlu
+
+        services.spawn(_freeze_when_done(nlu.warm_up_in_background(services.settings)))
     if role in ("all", "scheduler"):
-        try:
-            scheduler = importlib.import_module("bot.care.scheduler")
-        except ModuleNotFoundError as exc:
-            if exc.name != "bot.care.scheduler":
-                raise
-            log.info("care scheduler not available")
-            return
+        from bot.care import scheduler
+
         await _run_scheduler(services, scheduler)
 
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 from bot.context import Services
 from bot.work.groups import enqueue_post
 from bot.work.staff import Who
+from bot.work.staff_router import StaffRouter
 from bot.work.when import parse_when
 from bot.work.wording import canon
 from storage.repos import groups as groups_repo
@@ -68,3 +69,8 @@ async def post(services: Services, staff: Who, group: str, rest: str) -> str:
         return "没能安排，请稍后再试。"
     when = "马上" if at <= now + timedelta(minutes=1) else f"{at.month}月{at.day}日 {at:%H:%M}"
     return f"好的，{when}发到“{name}”。"
+
+
+staff_router = StaffRouter("groups")
+staff_router.command("group_post", help="群发 阳光花园业主群 明天上午10点 内容…", admin=True)(post)
+staff_router.command("group_list", help="群列表", admin=True)(list_groups)

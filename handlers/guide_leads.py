@@ -8,6 +8,7 @@ import re
 from bot import vocabulary
 from bot.context import Services
 from bot.work.staff import Who
+from bot.work.staff_router import StaffRouter
 from bot.work.util import yuan
 from storage.repos import customers as customers_repo
 from storage.repos import leads as leads_repo
@@ -80,3 +81,16 @@ async def move_lead(services: Services, staff: Who, id: int, status: str) -> str
         await leads_repo.set_status(s, lead, status, services.clock.now())
     cheer = {"won": "恭喜成交！🎉", "lost": "没关系，下次加油。", "contacted": "好的。"}[status]
     return f"{cheer}商机#{id}：{STATUS[status]}。"
+
+
+staff_router = StaffRouter("leads")
+staff_router.command("lead_new", help="· 商机 张伟 想换冰箱 预算5000 —— 记一条销售机会")(new_lead)
+staff_router.command("lead_list", help="· 商机 —— 本店跟进中的商机；商机 2 成交 / 商机 2 丢单")(
+    list_leads
+)
+staff_router.command("lead_move")(move_lead)
+
+
+@staff_router.command("lead_incomplete")
+async def _incomplete(services: Services, staff: Who, who: str) -> str:
+    return await incomplete(who)

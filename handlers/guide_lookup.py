@@ -9,6 +9,7 @@ from datetime import date
 from bot import vocabulary
 from bot.context import Services
 from bot.work.staff import Who
+from bot.work.staff_router import StaffRouter
 from bot.work.util import local_day, mask_phone
 from storage.models import Customer, Device, Staff
 from storage.repos import customers as customers_repo
@@ -126,3 +127,7 @@ async def _card(services: Services, s, c: Customer) -> str:
     if work_ids:
         lines.append("企业微信：已添加")
     return "\n".join(lines)
+
+
+staff_router = StaffRouter("lookup")
+staff_router.command("lookup", help="· 查 13900210001 / 查 张伟 —— 顾客档案")(lookup)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from bot.context import Services
 from bot.work.staff import Who
+from bot.work.staff_router import StaffRouter
 from handlers import store_actions
 from handlers.follow_through import PLAN_LABELS
 from handlers.money import yuan
@@ -36,3 +37,9 @@ async def paid(services: Services, staff: Who, phone: str) -> str:
         for r in offered
     ]
     return "已确认收款，已生效并通知顾客：\n" + "\n".join(lines)
+
+
+staff_router = StaffRouter("plans")
+staff_router.command(
+    "plan_paid", help="· 收款 13900210003 —— 顾客的延保/全保已付款，生效并通知顾客"
+)(paid)

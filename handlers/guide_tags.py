@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from bot.context import Services
 from bot.work.staff import Who
+from bot.work.staff_router import StaffRouter
 from bot.work.util import mask_phone
 from handlers.guide_lookup import store_customer
 from storage.models import Customer
@@ -54,3 +55,14 @@ async def tag(services: Services, staff: Who, who: str, ops: list[tuple[str, str
     head = f"好的，{label}" + "；".join(parts) + "。" if parts else f"{label}的标签没有变化。"
     lines = [head] + notes + [f"现在的标签：{_names(held)}"]
     return "\n".join(lines)
+
+
+staff_router = StaffRouter("tags")
+staff_router.command(
+    "tag", help="· 标签 张伟 +换冰箱意向 -装修中 —— 给顾客加/去标签；标签 张伟 —— 看标签"
+)(tag)
+
+
+@staff_router.command("tag_help")
+async def _usage(services: Services, staff: Who, who: str) -> str:
+    return await usage(who)

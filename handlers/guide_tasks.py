@@ -6,6 +6,7 @@ import logging
 
 from bot.context import Services
 from bot.work.staff import Who
+from bot.work.staff_router import StaffRouter
 from bot.work.util import day_bounds, local_day, mask_phone, today
 from storage.models import Customer, GuideTask
 from storage.repos import identities, optouts
@@ -152,3 +153,9 @@ async def push_task(services: Services, staff: Who, n: int) -> str:
         except Exception:  # noqa: BLE001 - the dispatcher retries it at its next tick
             log.warning("work: push of task %s left for the dispatcher", n, exc_info=True)
     return f"已提交任务{n}的消息，请在企业微信“客户联系 → 群发助手”里确认发送。"
+
+
+staff_router = StaffRouter("tasks")
+staff_router.command("tasks", help="· 任务 —— 今天要做的事")(list_tasks)
+staff_router.command("done_task", help="· 完成 3 —— 任务3做完了")(done_task)
+staff_router.command("push", help="· 推送 3 —— 把任务3的关怀消息发给顾客")(push_task)

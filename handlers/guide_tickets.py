@@ -8,6 +8,7 @@ import logging
 from bot.context import Services
 from bot.vocabulary import TICKET_STATUS as STATUS  # the staff wording, as 查 shows it
 from bot.work.staff import Who
+from bot.work.staff_router import StaffRouter
 from storage.repos import tickets as tickets_repo
 
 log = logging.getLogger(__name__)
@@ -17,14 +18,8 @@ SAID = {"arrived": "已到达", "done": "已完成"}
 
 
 async def _move(services: Services, session, ticket, status: str, actor: str) -> None:
-    try:
-        from handlers.ticket_updates import move_ticket
-    except ImportError:  # the dialog's version not there yet: record the event only
-        log.warning(
-            "work: handlers.ticket_updates missing; ticket moved without telling the customer"
-        )
-        await tickets_repo.add_event(session, ticket, status, now=services.clock.now(), actor=actor)
-        return
+    from handlers.ticket_updates import move_ticket
+
     await move_ticket(services, session, ticket, status, actor)
 
 
@@ -47,3 +42,17 @@ async def move(services: Services, staff: Who, number: str, status: str) -> str:
     if status == "arrived":
         return f"已记录到达：{number}，已通知顾客。完工后回复“完成 {number}”。"
     return f"工单{number}已完成，已通知顾客并邀请评价。辛苦了！"
+
+
+staff_router = StaffRouter("tickets")
+staff_router.note("师傅：到达 R20261125-0001 / 完成 R20261125-0001")
+
+
+@staff_router.command("arrive")
+async def _arrive(services: Services, staff: Who, number: str) -> str:
+    return await move(services, staff, number, "arrived")
+
+
+@staff_router.command("finish_ticket")
+async def _finish(services: Services, staff: Who, number: str) -> str:
+    return await move(services, staff, number, "done")

@@ -12,10 +12,5 @@ def setup_channels(app: web.Application, services: Services) -> None:
     import importlib
 
     for name in ("bot.channels.mp", "bot.channels.work", "bot.web"):
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue  # not built yet
-            raise
+        module = importlib.import_module(name)
         module.setup(app, services)

@@ -20,7 +20,7 @@ from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 from wechatpy.replies import ImageReply, TextReply, TransferCustomerServiceReply
 
-from bot import faults, security
+from bot import dialog, faults, security
 from bot.app import services_of
 from bot.channels import dedup
 from bot.channels.mp_inbound import (
@@ -146,8 +146,6 @@ async def _receive(request: web.Request, services: Services) -> web.Response:
 
     async def work() -> Reply | None:
         if m.goes_to_dialog:
-            import bot.dialog as dialog  # looked up per call: tests replace respond
-
             reply = await dialog.respond(services, to_inbound(services, m))
         else:
             reply = event_reply(m)
@@ -215,9 +213,6 @@ async def send_late_reply(services: Services, m: MpMessage, key: str, reply: Rep
         )
     if row is None:
         return
-    try:
-        from bot.outbox import deliver_soon
-    except ImportError:
-        log.warning("mp: outbox dispatcher not available; late reply %s left pending", row.id)
-        return
+    from bot.outbox import deliver_soon
+
     await deliver_soon(services, [row.id])

@@ -18,7 +18,7 @@ import click
 from bot.bootstrap import services_or_exit
 from bot.clock import parse_now
 from bot.context import Services
-from bot.messages import Inbound, Reply
+from bot.messages import Reply
 
 _seq = itertools.count(1)
 
@@ -26,21 +26,8 @@ _seq = itertools.count(1)
 async def send_text(services: Services, user: str, text: str) -> Reply | None:
     """One text message from ``user`` through the Official Account path."""
     app_id = services.settings.mp.app_id
-    try:
-        from bot.channels import dedup
-        from bot.channels.mp_inbound import CHANNEL, MpMessage, bookkeeping, to_inbound
-    except ImportError:  # the channel is not there: straight to the dialog
-        import bot.dialog as dialog
-
-        inbound = Inbound(
-            channel="mp",
-            account=app_id,
-            user_id=user,
-            kind="text",
-            received_at=services.clock.now(),
-            text=text,
-        )
-        return await dialog.respond(services, inbound)
+    from bot.channels import dedup
+    from bot.channels.mp_inbound import CHANNEL, MpMessage, bookkeeping, to_inbound
 
     data = {
         "ToUserName": "gh_chat",

@@ -120,10 +120,7 @@ async def _known_writers(db, inbounds: list[Inbound], now) -> dict[tuple[str, st
 
 def _deliver_soon(services: Services, ids: list[int]) -> None:
     """Staff notices (a complaint, a new ticket) go out now, not at the next outbox tick."""
-    try:
-        from bot.outbox import deliver_soon
-    except ImportError:
-        return
+    from bot.outbox import deliver_soon
 
     async def send() -> None:
         try:

@@ -101,7 +101,9 @@ class Turn:
     def other_intent(self) -> bool:
         """True when the message clearly means something else than the form being filled
         (raw-text extractors then leave it alone)."""
-        threshold = float(self.services.settings.nlu.get("confidence_threshold", 0.45))
+        from bot.nlu.intents import DEFAULT_THRESHOLD
+
+        threshold = float(self.services.settings.nlu.get("confidence_threshold", DEFAULT_THRESHOLD))
         return (
             self.parse.intent not in ("unknown", self.form_intent)
             and self.parse.confidence >= threshold

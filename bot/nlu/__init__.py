@@ -45,14 +45,23 @@ _warm_thread: threading.Thread | None = None
 
 
 def _key(nlu_config: dict[str, Any] | None, tz_name: str | None) -> tuple:
-    return (repr(sorted((nlu_config or {}).items())), tz_name)
+    from bot.dialog import registry
+
+    registry.routes()  # the included routers decide the intents and any extra corpus
+    return (repr(sorted((nlu_config or {}).items())), tz_name, registry.version)
 
 
 def configure(settings: Settings | None = None) -> Pipeline:
     """Make the pipeline for these settings the current one, building it if needed
     (blocking: ~0.3 s of CPU the first time, then reused)."""
     global _pipeline, _config_key, _last_settings
-    if settings is not None and _pipeline is not None and settings is _last_settings:
+    if (
+        settings is not None
+        and _pipeline is not None
+        and settings is _last_settings
+        and _config_key is not None
+        and _config_key[-1] == _registry_version()
+    ):
         return _pipeline
     from zoneinfo import ZoneInfo
 
@@ -68,6 +77,12 @@ def configure(settings: Settings | None = None) -> Pipeline:
             _built[key] = Pipeline(cfg, ZoneInfo(tz_name) if tz_name else None)
         _pipeline, _config_key, _last_settings = _built[key], key, settings
         return _pipeline
+
+
+def _registry_version() -> int:
+    from bot.dialog import registry
+
+    return registry.version
 
 
 def is_ready() -> bool:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.work import staff_router
 from bot.work.wording import SMALL_NUM, canon, parse_budget, small_int, squash, strip_mention
 
 TICKET = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]\s*\d{8}\s*-\s*\d{4})(?!\d)")
@@ -20,20 +21,6 @@ LEAD_MOVES = {
     "输单": "lost",
     "放弃": "lost",
 }
-
-HELP = (
-    "可以这样跟我说：\n"
-    "· 任务 —— 今天要做的事\n"
-    "· 查 13900210001 / 查 张伟 —— 顾客档案\n"
-    "· 标签 张伟 +换冰箱意向 -装修中 —— 给顾客加/去标签；标签 张伟 —— 看标签\n"
-    "· 商机 张伟 想换冰箱 预算5000 —— 记一条销售机会\n"
-    "· 商机 —— 本店跟进中的商机；商机 2 成交 / 商机 2 丢单\n"
-    "· 完成 3 —— 任务3做完了\n"
-    "· 推送 3 —— 把任务3的关怀消息发给顾客\n"
-    "· 收款 13900210003 —— 顾客的延保/全保已付款，生效并通知顾客\n"
-    "师傅：到达 R20261125-0001 / 完成 R20261125-0001"
-)
-HELP_ADMIN = "\n群管理员：群发 阳光花园业主群 明天上午10点 内容…；群列表"
 
 
 @dataclass
@@ -236,4 +223,6 @@ def parse(text: str) -> Command | None:
         return Command("lookup", {"term": term})
     if re.fullmatch(r"1\d{2}[\d\s-]{4,12}", t):  # a bare phone number
         return Command("lookup", {"term": re.sub(r"\D", "", t)})
+    if (name := staff_router.named_by(t)) is not None:  # a command's own words
+        return Command(name)
     return None

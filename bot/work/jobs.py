@@ -29,12 +29,9 @@ async def digest_job(services: Services) -> None:
 
 def _group_text(services: Services, festival: str) -> str:
     """The festival rule's text for the day, addressed to the group."""
-    try:
-        from bot.care.rules.festival import DEFAULTS
-    except ImportError:
-        texts: dict[str, Any] = {}
-    else:
-        texts = dict(DEFAULTS.get("texts") or {})
+    from bot.care.rules.festival import DEFAULTS
+
+    texts: dict[str, Any] = dict(DEFAULTS.get("texts") or {})
     rules = (services.settings.care or {}).get("rules") or {}
     texts.update(((rules.get("festival") or {}).get("texts")) or {})
     text = texts.get(festival) or GROUP_TEXTS_FALLBACK
@@ -43,12 +40,9 @@ def _group_text(services: Services, festival: str) -> str:
 
 async def festival_greetings(services: Services, day: date) -> int:
     """Greet every group on a festival (sent once per festival and group)."""
+    from bot.care.calendar import festivals_on
     from bot.work.groups import greet_groups
 
-    try:
-        from bot.care.calendar import festivals_on
-    except ImportError:
-        return 0
     rules = (services.settings.care or {}).get("rules") or {}
     if (rules.get("festival") or {}).get("enabled") is False:
         return 0  # festival greetings switched off in care.rules.festival

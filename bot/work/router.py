@@ -8,7 +8,7 @@ from bot.channels.work_inbound import WorkMessage
 from bot.context import Services
 from bot.messages import Reply
 from bot.nlu.limits import STAFF_MAX_CHARS, clip
-from bot.work import commands
+from bot.work import commands, staff_router
 from bot.work.staff import Who, who
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ async def handle(services: Services, m: WorkMessage) -> Reply | None:
 
 
 def help_text(staff: Who) -> str:
-    return commands.HELP + (commands.HELP_ADMIN if staff.admin else "")
+    return staff_router.help_text(admin=staff.admin)
 
 
 async def run_command(services: Services, staff: Who, text: str) -> Reply:
@@ -46,36 +46,7 @@ async def run_command(services: Services, staff: Who, text: str) -> Reply:
         return Reply(text=UNKNOWN + help_text(staff), intent="help")
     if cmd.name == "help":
         return Reply(text=help_text(staff), intent="help")
-    from handlers import (
-        guide_groups,
-        guide_leads,
-        guide_lookup,
-        guide_plans,
-        guide_tags,
-        guide_tasks,
-        guide_tickets,
-    )
-
-    table = {
-        "tasks": lambda: guide_tasks.list_tasks(services, staff),
-        "done_task": lambda: guide_tasks.done_task(services, staff, cmd.args["n"]),
-        "push": lambda: guide_tasks.push_task(services, staff, cmd.args["n"]),
-        "lookup": lambda: guide_lookup.lookup(services, staff, cmd.args["term"]),
-        "lead_new": lambda: guide_leads.new_lead(services, staff, **cmd.args),
-        "lead_incomplete": lambda: guide_leads.incomplete(cmd.args["who"]),
-        "lead_list": lambda: guide_leads.list_leads(services, staff),
-        "lead_move": lambda: guide_leads.move_lead(services, staff, **cmd.args),
-        "arrive": lambda: guide_tickets.move(services, staff, cmd.args["number"], "arrived"),
-        "finish_ticket": lambda: guide_tickets.move(services, staff, cmd.args["number"], "done"),
-        "group_post": lambda: guide_groups.post(
-            services, staff, cmd.args["group"], cmd.args["rest"]
-        ),
-        "group_list": lambda: guide_groups.list_groups(services, staff),
-        "tag": lambda: guide_tags.tag(services, staff, cmd.args["who"], cmd.args["ops"]),
-        "tag_help": lambda: guide_tags.usage(cmd.args["who"]),
-        "plan_paid": lambda: guide_plans.paid(services, staff, cmd.args["phone"]),
-    }
-    text_out = await table[cmd.name]()
+    text_out = await staff_router.run(cmd.name, services, staff, cmd.args)
     return Reply(text=text_out, intent=f"work_{cmd.name}")
 
 
@@ -96,8 +67,6 @@ async def send_late_reply(services: Services, m: WorkMessage, reply: Reply) -> N
         )
     if row is None:
         return
-    try:
-        from bot.outbox import deliver_soon
-    except ImportError:
-        return
+    from bot.outbox import deliver_soon
+
     await deliver_soon(services, [row.id])

@@ -84,8 +84,6 @@ async def calendar(request: web.Request) -> web.Response:
             by_day = await _preview(services, start)
             cache.clear()
             cache[start] = (time.monotonic(), copy.deepcopy(by_day))
-    except ImportError:
-        problem = "关怀计划模块尚未就绪"
     except Exception:  # noqa: BLE001 - the page says so instead of failing
         log.exception("admin: care preview failed")
         problem = "关怀计划预览出错，详见日志"
