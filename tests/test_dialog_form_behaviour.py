@@ -97,3 +97,14 @@ async def test_trade_in_answers_in_the_customers_own_order_are_all_kept(services
     works = await say(services, "能用")
     assert "成色" not in works  # not asked again: 外观还行 was kept
     assert "冰箱" in works  # on to the new appliance
+
+
+async def test_a_question_about_another_service_mid_booking_keeps_the_booking(services):
+    await say(services, "我家空调不制冷了")
+    held = await say(services, "滤芯多少钱")
+    assert "接着刚才的报修" in held and "地址" in held
+    assert "先不报修" not in held and "没问清楚" not in held
+    again = await say(services, "以旧换新怎么算")
+    assert "接着刚才的报修" in again
+    done = await say(services, f"{ADDRESS} 明天上午 电话13812345678")
+    assert "核对" in done and ADDRESS in done

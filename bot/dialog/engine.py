@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from bot.context import Services
-from bot.dialog import policy, sessions, words
+from bot.dialog import policy, registry, sessions, words
 from bot.dialog.forms import CONFIRM, Form, Reask, Turn, call
 from bot.dialog.routes import ends_form, grave, resolve, shortcut
 from bot.messages import Inbound, Reply
@@ -442,8 +442,10 @@ async def _submit(turn: Turn, form: Form, lead: str = "") -> str | Reply:
 async def _continue(turn: Turn, form: Form, intent: str) -> Reply:
     """The person answers (or not) the pending question of ``form``; the same question is
     never sent twice in a row word for word (:func:`_vary`)."""
+    name, last = turn.state.get("form"), turn.scratch.get("_last")
     reply = await _answer_in_form(turn, form, intent)
-    if turn.state.get("form") and reply.text and reply.text == turn.scratch.get("_last"):
+    same_form = turn.state.get("form") == name  # not ended, not switched to another
+    if same_form and reply.text and reply.text == last:
         reply.text = _vary(turn, form, reply.text)
     return _remember(turn, reply)
 
@@ -509,6 +511,14 @@ async def _answer_in_form(turn: Turn, form: Form, intent: str) -> Reply:
             return Reply(
                 text=f"{said}\n\n接着刚才的{form.title}：{await _reask(turn, form)}", intent="faq"
             )
+    # a question about another service (「滤芯多少钱」 mid-booking) does not drop the booking
+    if words.is_side_question(text) and _asks_for_another_form(turn, intent, name):
+        other = registry.label(intent) or "这个"
+        return Reply(
+            text=f"{other}的事，{form.title}办好马上帮您看～\n\n"
+            f"接着刚才的{form.title}：{await _reask(turn, form)}",
+            intent=name,
+        )
 
     # a value we offered ("还是上门到 XX 吗?")
     offer = st.get("offer")
