@@ -14,13 +14,16 @@ from bot.dialog.forms import Turn
 from bot.dialog.router import Router
 from bot.messages import Reply
 from handlers.common import customer_label, tell_customer, tell_staff
-from storage.repos import handoffs
+from storage.repos import handoffs, inbound
+
+EARLIER = timedelta(minutes=30)  # the customer's words a hand-off notice quotes
 
 
 async def _hand_off(turn: Turn, kind: str, opening: str, why: str | None = None) -> Reply:
     """Open a hand-off and tell the store. ``why`` (what the customer wanted, when the bot
     knows it better than their words) goes into the notice before their words."""
     quiet = int(turn.services.settings.service.get("handoff_quiet_minutes", 30))
+    why = why or turn.left_form
     row = await handoffs.open_handoff(
         turn.db,
         turn.customer.id,
@@ -31,14 +34,19 @@ async def _hand_off(turn: Turn, kind: str, opening: str, why: str | None = None)
     )
     what = "投诉" if kind == "complaint" else "要找人工"
     said = f"：“{turn.text[:80]}”" if turn.text else ""
+    lines = [f"【{what}】{customer_label(turn.customer)}{said}"]
     if why:
-        said = f"（{why}）{said}"
-    who = await tell_staff(
+        lines.append(why)
+    earlier = await inbound.recent_texts(
         turn.db,
-        turn.customer,
-        f"【{what}】{customer_label(turn.customer)}{said}\n请尽快在公众号客服里回复客户。",
-        idem_key=f"handoff:{row.id}",
+        turn.inbound.user_id,
+        since=turn.now - EARLIER,
+        exclude_key=turn.inbound.dedup_key,
     )
+    if earlier:
+        lines.append("之前说的：" + " ".join(f"“{t[:60]}”" for t in reversed(earlier)))
+    lines.append("请尽快在公众号客服里回复客户。")
+    who = await tell_staff(turn.db, turn.customer, "\n".join(lines), idem_key=f"handoff:{row.id}")
     transfer = bool(turn.services.settings.mp.transfer_customer_service)
     tail = (
         "已为您转接人工客服，请稍等～" if transfer else "已通知店里的同事，会尽快联系您，请稍等～"

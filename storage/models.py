@@ -322,6 +322,7 @@ class InboundMessage(Base):
     from_user: Mapped[str] = mapped_column(String(128), index=True)
     msg_type: Mapped[str] = mapped_column(String(32))
     intent: Mapped[str | None] = mapped_column(String(32))
+    text: Mapped[str | None] = mapped_column(Text)  # what they wrote (clipped), for staff to read
     status: Mapped[str] = mapped_column(String(16), default="processing")  # processing|done|late
     reply: Mapped[str | None] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -40,6 +40,7 @@ POLL_S = 0.02
 STALE_GRACE_S = 10.0
 # A claim not written by then is answered 503 (WeChat gives up on a request after 5 s).
 CLAIM_TIMEOUT_S = 4.5
+TEXT_KEPT = 500  # characters of an inbound text kept in the ledger (what staff read)
 
 
 @dataclass
@@ -92,11 +93,13 @@ async def process_once(
     work: Callable[[], Awaitable[Reply | None]],
     deliver_late: Callable[[Reply], Awaitable[None]],
     on_claim: Callable[[AsyncSession], Awaitable[Any]] | None = None,
+    text: str | None = None,
 ) -> Outcome:
     """Run ``work`` once for ``key`` and say what to answer within ``budget_s`` seconds.
 
     ``on_claim`` runs in the claim's own transaction (first attempt only): bookkeeping that
-    must happen exactly once with the claim, such as updating the customer.
+    must happen exactly once with the claim, such as updating the customer. ``text`` (what
+    the person wrote) is recorded with the claim, clipped to :data:`TEXT_KEPT` characters.
     """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + budget_s
@@ -108,6 +111,7 @@ async def process_once(
             "channel": channel,
             "from_user": from_user,
             "msg_type": msg_type,
+            "text": text[:TEXT_KEPT] if text else None,
             "received_at": now,
             "owner": liveness.me(services).id,
         },

@@ -168,6 +168,7 @@ async def _receive(request: web.Request, services: Services) -> web.Response:
         work=work,
         deliver_late=deliver_late,
         on_claim=on_claim,
+        text=m.text,
     )
     if outcome.reply is None:
         return _empty()

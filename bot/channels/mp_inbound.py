@@ -73,6 +73,12 @@ class MpMessage:
         )
 
     @property
+    def text(self) -> str | None:
+        """What the person wrote (a text, or a voice message's recognition)."""
+        value = self.data.get("Content") or self.data.get("Recognition")
+        return str(value).strip() if value else None
+
+    @property
     def known(self) -> bool:
         if self.msg_type == "event":
             return self.event in EVENTS

@@ -149,6 +149,7 @@ async def _receive(request: web.Request, services: Services) -> web.Response:
         budget_s=REPLY_BUDGET_S,
         work=work,
         deliver_late=deliver_late,
+        text=m.text or None,
     )
     if outcome.reply is None or not outcome.reply.text:
         return _empty()

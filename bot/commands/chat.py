@@ -62,6 +62,7 @@ async def send_text(services: Services, user: str, text: str) -> Reply | None:
         work=work,
         deliver_late=deliver_late,
         on_claim=on_claim,
+        text=m.text,
     )
     return outcome.reply
 

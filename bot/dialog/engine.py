@@ -163,7 +163,7 @@ async def handle(turn: Turn) -> Reply:
     if pending:
         form = _current_form(st)
         if form is not None and ends_form(pending):
-            clear_form(st)
+            _leave_for_a_person(turn, form)
         reply = await dispatch(turn, pending, checked=True)
         if form is not None and not ends_form(pending) and reply.text:
             reply.text = f"{reply.text}\n\n接着刚才的{form.title}：{await _reask(turn, form)}"
@@ -198,6 +198,8 @@ async def handle(turn: Turn) -> Reply:
         return changed
 
     if st.pop("offered_human", None) and words.is_yes(turn.text):
+        if (form := _current_form(st)) is not None:
+            _leave_for_a_person(turn, form)
         clear_form(st)
         return await dispatch(turn, "human_agent", checked=True)
 
@@ -222,6 +224,14 @@ async def handle(turn: Turn) -> Reply:
         st.pop("unknowns", None)
         return policy.acknowledge(turn.text)
     return await dispatch(turn, intent)
+
+
+def _leave_for_a_person(turn: Turn, form: Form) -> None:
+    """The form ends because a person takes over: what was under way goes with the
+    hand-off (the store reads 「正在办报修，已填：…」, not only 「转人工」)."""
+    summary = "；".join(form.summary(turn).splitlines())
+    turn.left_form = f"正在办{form.title}" + (f"，已填：{summary}" if summary else "")
+    clear_form(turn.state)
 
 
 def _current_form(state: dict[str, Any]) -> Form | None:
@@ -599,7 +609,7 @@ async def _answer_in_form(turn: Turn, form: Form, intent: str) -> Reply:
         stop.text = f"{stop.text}\n\n接着刚才的{form.title}：{await _reask(turn, form)}"
         return stop
     if ends_form(intent) and not asks_faq:
-        clear_form(st)
+        _leave_for_a_person(turn, form)
         return await dispatch(turn, intent, checked=True)
     if asks_faq:  # "多少钱啊" / "几点下班": answer, then back to the question
         said = await _faq(turn)
@@ -692,7 +702,9 @@ async def _change_request(turn: Turn, form: Form) -> str | None:
     return None
 
 
-_CORRECTION = re.compile(r"写错|错了|改成|改为|换成|改到|改一下|更正|不是|不对|应该是")
+_CORRECTION = re.compile(
+    r"写错|错了|改成|改为|换成|改到|改一下|更正|不是|不对|应该是|[改换]个?(?:时间|日子|地址|电话|号码)"
+)
 _FILLER = set("的了吧呢啊呀哦嘛是我家里那个这个一台下在")
 
 

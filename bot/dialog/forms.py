@@ -54,6 +54,7 @@ class Turn:
     state: dict[str, Any]  # the conversation's persisted state (JSON-serialisable)
     asked: str | None = None  # while extracting: the slot the bot asked for last
     form_intent: str | None = None
+    left_form: str | None = None  # a form just left for a person: what was under way
 
     @property
     def text(self) -> str:

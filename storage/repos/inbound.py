@@ -163,3 +163,28 @@ async def release_many(session: AsyncSession, keys: list[str]) -> None:
             InboundMessage.dedup_key.in_(keys), InboundMessage.status == "processing"
         )
     )
+
+
+async def recent_texts(
+    session: AsyncSession,
+    from_user: str,
+    *,
+    since: datetime,
+    limit: int = 3,
+    exclude_key: str | None = None,
+) -> list[str]:
+    """What ``from_user`` last wrote (newest first), since ``since``: for a person taking
+    over the chat."""
+    q = (
+        select(InboundMessage.text)
+        .where(
+            InboundMessage.from_user == from_user,
+            InboundMessage.received_at >= since,
+            InboundMessage.text.is_not(None),
+        )
+        .order_by(InboundMessage.id.desc())
+        .limit(limit + 1)
+    )
+    if exclude_key:
+        q = q.where(InboundMessage.dedup_key != exclude_key)
+    return [t for t in (await session.scalars(q)) if t][:limit]
