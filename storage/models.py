@@ -436,6 +436,20 @@ class AdminSession(Base):
     expires_at: Mapped[datetime] = mapped_column(index=True)
 
 
+class AdminUser(Base):
+    """An admin console account besides the configured one: a chain admin (every store) or a
+    store manager (``store_id``: their store only, in every list, chart and page)."""
+
+    __tablename__ = "admin_users"
+    id: Mapped[int] = mapped_column(PK, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))  # chain_admin | store_manager
+    store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 # -- rental (租赁) of refurbished appliances --------------------------------------------------
 
 

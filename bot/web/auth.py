@@ -67,6 +67,25 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+CHAIN_ADMIN = "chain_admin"
+STORE_MANAGER = "store_manager"
+
+
+@dataclass(frozen=True)
+class Account:
+    """Who is signed in: the configured admin and database chain admins see every store; a
+    store manager sees only ``store_id``'s customers, tickets, orders and figures."""
+
+    username: str
+    role: str
+    store_id: int | None = None
+
+    @property
+    def scope(self) -> int | None:
+        """The one store this account may see, or None for every store."""
+        return self.store_id if self.role == STORE_MANAGER else None
+
+
 @dataclass
 class AdminAuth:
     """Credentials, signing key and failure counts for one process."""
@@ -143,26 +162,60 @@ class AdminAuth:
         text = f"{self.username}|{self.password_hash or ''}"
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
-    def _check(self, user: str, password: str) -> bool:
-        stored = self.password_hash
+    def _check(self, password: str, stored: str | None) -> bool:
         if stored is None:  # nobody may log in, but the attempt costs the same
             if self._dummy_hash is None:
                 self._dummy_hash = hash_password(secrets.token_urlsafe(16))
-            stored = self._dummy_hash
+            return verify_password(password, self._dummy_hash) and False
         # always one scrypt, whatever the name: unknown names answer no faster
-        good = verify_password(password, stored)
-        return good and self.password_hash is not None and same(user, self.username)
+        return verify_password(password, stored)
 
     async def check_password(self, user: str, password: str) -> bool | None:
-        """Whether (user, password) may log in; None when too many checks are queued."""
+        """Whether (user, password) are the configured admin's; None when too many checks
+        are queued."""
+        stored = self.password_hash if same(user, self.username) else None
+        return await self._verify(password, stored)
+
+    async def _verify(self, password: str, stored: str | None) -> bool | None:
         if self.pending_checks >= MAX_PENDING_CHECKS:
             return None
         self.pending_checks += 1
         try:
             loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(_executor(), self._check, user, password)
+            return await loop.run_in_executor(_executor(), self._check, password, stored)
         finally:
             self.pending_checks -= 1
+
+    async def sign_in(self, services: Services, user: str, password: str) -> Account | bool | None:
+        """The account (user, password) opens: the configured admin, else an active database
+        account (``wxbot admin add``). False when wrong; None when too many checks queue."""
+        if same(user, self.username):
+            ok = await self._verify(password, self.password_hash)
+            return Account(self.username, CHAIN_ADMIN) if ok else ok
+        row = await self._db_user(services, user)
+        stored = row.password_hash if row is not None and row.active else None
+        ok = await self._verify(password, stored)
+        if not ok or row is None:
+            return ok if ok is None else False
+        return Account(row.username, row.role, row.store_id)
+
+    async def account(self, services: Services, user: str) -> Account | None:
+        """The account a live session belongs to now (None: disabled or removed since)."""
+        if same(user, self.username):
+            return Account(self.username, CHAIN_ADMIN) if self.password_hash else None
+        row = await self._db_user(services, user)
+        if row is None or not row.active:
+            return None
+        return Account(row.username, row.role, row.store_id)
+
+    @staticmethod
+    async def _db_user(services: Services, user: str):
+        from storage.repos import admin_users
+
+        if not user or len(user) > 64:
+            return None
+        async with services.db.session() as s:
+            return await admin_users.by_username(s, user)
 
     def login_token(self, now: datetime) -> str:
         """The pre-session CSRF token for the login form (cookie and hidden field)."""

@@ -37,4 +37,10 @@ def paging_param(request: web.Request, name: str = "offset") -> int:
     return int(raw)
 
 
-ADMIN = web.RequestKey("admin", dict)  # {"user", "csrf"} once the session is checked
+ADMIN = web.RequestKey("admin", dict)  # {"user", "csrf", "account", "scope"} once checked
+
+
+def store_scope(request: web.Request) -> int | None:
+    """The one store the signed-in account may see (a store manager's), or None for all."""
+    info = request.get(ADMIN)
+    return info.get("scope") if info else None

@@ -26,10 +26,16 @@ from storage.models import (
 
 
 async def search(
-    session: AsyncSession, q: str | None, *, limit: int = 50, offset: int = 0
+    session: AsyncSession,
+    q: str | None,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    store_id: int | None = None,
 ) -> tuple[list[tuple[Customer, int]], int]:
-    """Customers matching ``q`` (name, phone or address), with their device count; and the total."""
-    where = []
+    """Customers matching ``q`` (name, phone or address), with their device count; and the
+    total (of ``store_id``'s customers only, when given)."""
+    where = [] if store_id is None else [Customer.store_id == store_id]
     if q:
         term = q.strip()  # % and _ are matched as themselves (escaped), not as wildcards
         where.append(
@@ -74,10 +80,12 @@ class CustomerFile:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-async def file(session: AsyncSession, customer_id: int, *, recent: int = 30) -> CustomerFile | None:
-    """Everything the console shows about one customer."""
+async def file(
+    session: AsyncSession, customer_id: int, *, recent: int = 30, store_id: int | None = None
+) -> CustomerFile | None:
+    """Everything the console shows about one customer (None when not ``store_id``'s)."""
     c = await session.get(Customer, customer_id)
-    if c is None:
+    if c is None or (store_id is not None and c.store_id != store_id):
         return None
     identities = list(
         await session.scalars(
@@ -165,3 +173,13 @@ async def names(session: AsyncSession, ids: list[int]) -> dict[int, str]:
         return {}
     rows = await session.execute(select(Customer.id, Customer.name).where(Customer.id.in_(ids)))
     return {i: (n or f"客户#{i}") for i, n in rows.all()}
+
+
+async def of_store(session: AsyncSession, ids: list[int], store_id: int) -> set[int]:
+    """Those of ``ids`` that are ``store_id``'s customers."""
+    if not ids:
+        return set()
+    rows = await session.scalars(
+        select(Customer.id).where(Customer.id.in_(ids), Customer.store_id == store_id)
+    )
+    return set(rows)

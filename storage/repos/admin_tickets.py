@@ -9,10 +9,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from storage.models import Customer, OutboxMessage, Rating, ServiceTicket, Staff
+from storage.repos import store_scope
 
 
 async def listing(
-    session: AsyncSession, status: str | None = None, *, limit: int = 100
+    session: AsyncSession,
+    status: str | None = None,
+    *,
+    limit: int = 100,
+    store_id: int | None = None,
 ) -> list[tuple[ServiceTicket, Customer]]:
     q = (
         select(ServiceTicket, Customer)
@@ -22,22 +27,26 @@ async def listing(
     )
     if status:
         q = q.where(ServiceTicket.status == status)
+    q = store_scope.by_ticket(q, ServiceTicket.id, store_id)
     return [(t, c) for t, c in (await session.execute(q)).all()]
 
 
-async def counts(session: AsyncSession) -> dict[str, int]:
-    rows = await session.execute(
-        select(ServiceTicket.status, func.count()).group_by(ServiceTicket.status)
-    )
+async def counts(session: AsyncSession, store_id: int | None = None) -> dict[str, int]:
+    q = select(ServiceTicket.status, func.count()).group_by(ServiceTicket.status)
+    rows = await session.execute(store_scope.by_ticket(q, ServiceTicket.id, store_id))
     return {s: n for s, n in rows.all()}
 
 
-async def get(session: AsyncSession, ticket_id: int) -> ServiceTicket | None:
-    return await session.scalar(
+async def get(
+    session: AsyncSession, ticket_id: int, store_id: int | None = None
+) -> ServiceTicket | None:
+    """The ticket, when it is one ``store_id``'s (any store's when None)."""
+    q = (
         select(ServiceTicket)
         .where(ServiceTicket.id == ticket_id)
         .options(selectinload(ServiceTicket.events))
     )
+    return await session.scalar(store_scope.by_ticket(q, ServiceTicket.id, store_id))
 
 
 async def by_number(session: AsyncSession, number: str) -> ServiceTicket | None:
@@ -80,15 +89,11 @@ async def engineers(session: AsyncSession, store_id: int | None) -> list[Staff]:
     return list(await session.scalars(q.order_by(Staff.name)))
 
 
-async def overdue_count(session: AsyncSession, now: datetime) -> int:
+async def overdue_count(session: AsyncSession, now: datetime, store_id: int | None = None) -> int:
     """Visits whose window has passed without being done or cancelled."""
-    return int(
-        await session.scalar(
-            select(func.count()).where(
-                ServiceTicket.status.not_in(("done", "cancelled")),
-                ServiceTicket.window_end.is_not(None),
-                ServiceTicket.window_end < now,
-            )
-        )
-        or 0
+    q = select(func.count()).where(
+        ServiceTicket.status.not_in(("done", "cancelled")),
+        ServiceTicket.window_end.is_not(None),
+        ServiceTicket.window_end < now,
     )
+    return int(await session.scalar(store_scope.by_ticket(q, ServiceTicket.id, store_id)) or 0)

@@ -62,11 +62,15 @@ async def upsert_unit(session: AsyncSession, code: str, fields: dict[str, Any]) 
     return await update_changed(session, unit, fields)
 
 
-async def units(session: AsyncSession, state: str | None = None) -> list[tuple[RentalUnit, str]]:
+async def units(
+    session: AsyncSession, state: str | None = None, store_id: int | None = None
+) -> list[tuple[RentalUnit, str]]:
     """Every unit with its store's name, by store then code."""
     q = select(RentalUnit, Store.name).join(Store, Store.id == RentalUnit.store_id)
     if state:
         q = q.where(RentalUnit.state == state)
+    if store_id is not None:
+        q = q.where(RentalUnit.store_id == store_id)
     return [(u, n) for u, n in (await session.execute(q.order_by(Store.id, RentalUnit.code)))]
 
 
@@ -239,7 +243,10 @@ class ContractRow:
 
 
 async def contracts(
-    session: AsyncSession, status: str | None = None, ending_in: tuple[date, date] | None = None
+    session: AsyncSession,
+    status: str | None = None,
+    ending_in: tuple[date, date] | None = None,
+    store_id: int | None = None,
 ) -> list[ContractRow]:
     """Contracts with their unit and the customer's first openid, by id."""
     from storage.models import ChannelIdentity
@@ -259,6 +266,8 @@ async def contracts(
         q = q.where(RentalContract.status == status)
     if ending_in:
         q = q.where(RentalContract.end_on >= ending_in[0], RentalContract.end_on < ending_in[1])
+    if store_id is not None:
+        q = q.where(RentalContract.store_id == store_id)
     rows = await session.execute(q.order_by(RentalContract.id))
     return [ContractRow(c, u, o) for c, u, o in rows]
 
@@ -378,18 +387,26 @@ def end_reminders(sql: Sql, day: date, lead_days: int, render: Render) -> Select
 # -- the admin's figures ----------------------------------------------------------------------
 
 
-async def units_by_state(session: AsyncSession) -> dict[str, int]:
-    rows = await session.execute(select(RentalUnit.state, func.count()).group_by(RentalUnit.state))
+async def units_by_state(session: AsyncSession, store_id: int | None = None) -> dict[str, int]:
+    q = select(RentalUnit.state, func.count()).group_by(RentalUnit.state)
+    if store_id is not None:
+        q = q.where(RentalUnit.store_id == store_id)
+    rows = await session.execute(q)
     return {s: n for s, n in rows}
 
 
-async def income_by_month(session: AsyncSession, first: date, last: date) -> dict[str, int]:
+async def income_by_month(
+    session: AsyncSession, first: date, last: date, store_id: int | None = None
+) -> dict[str, int]:
     """Rent falling due per month (YYYY-MM → fen) for months in [first, last]."""
-    rows = await session.execute(
+    q = (
         select(RentalDue.due_on, RentalDue.amount_fen)
         .join(RentalContract, RentalContract.id == RentalDue.contract_id)
         .where(RentalDue.due_on >= first, RentalDue.due_on <= last)
     )
+    if store_id is not None:
+        q = q.where(RentalContract.store_id == store_id)
+    rows = await session.execute(q)
     out: dict[str, int] = {}
     for due_on, amount in rows:
         key = f"{due_on:%Y-%m}"

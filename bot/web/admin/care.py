@@ -12,7 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.web.common import services_of
+from bot.web.common import services_of, store_scope
 from bot.web.render import page
 from storage.repos import admin_customers
 
@@ -95,7 +95,14 @@ async def calendar(request: web.Request) -> web.Response:
             if isinstance(i.get("customer"), int)
         }
     )
+    scope = store_scope(request)
     async with services.db.session() as s:
+        if scope is not None:  # a store manager: their customers' messages only
+            mine = await admin_customers.of_store(s, ids, scope)
+            by_day = {
+                d: [i for i in items if i.get("customer") in mine] for d, items in by_day.items()
+            }
+            ids = sorted(mine)
         who = await admin_customers.names(s, ids)
     for items in by_day.values():
         for item in items:

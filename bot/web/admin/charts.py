@@ -8,7 +8,7 @@ from datetime import datetime, time, timedelta
 from aiohttp import web
 
 from bot import vocabulary
-from bot.web.common import services_of
+from bot.web.common import ADMIN, services_of, store_scope
 from bot.web.render import page
 from bot.web.svg import COLORS, Bar, columns, rows
 from storage.repos import admin_stats, admin_tickets
@@ -35,7 +35,10 @@ async def _active_sessions(request: web.Request):
     from bot.web.admin.session import AUTH, STORE
 
     now = services_of(request).clock.now()
-    return await request.app[STORE].listing(request.app[AUTH].password_tag, now)
+    found = await request.app[STORE].listing(request.app[AUTH].password_tag, now)
+    if store_scope(request) is not None:  # a store manager sees (and ends) their own only
+        found = [a for a in found if a.user == request[ADMIN]["user"]]
+    return found
 
 
 async def dashboard(request: web.Request) -> web.Response:
@@ -45,11 +48,12 @@ async def dashboard(request: web.Request) -> web.Response:
     first = today - timedelta(days=DAYS - 1)
     since = datetime.combine(first, time(0), tzinfo=tz)
     async with services.db.session() as s:
-        times = await admin_stats.inbound_times(s, since)
-        intents = await admin_stats.intents(s, since)
-        ratings = await admin_stats.ratings(s)
-        sends = await admin_stats.sends(s)
-        overdue = await admin_tickets.overdue_count(s, services.clock.now())
+        scope = store_scope(request)
+        times = await admin_stats.inbound_times(s, since, scope)
+        intents = await admin_stats.intents(s, since, scope)
+        ratings = await admin_stats.ratings(s, scope)
+        sends = await admin_stats.sends(s, scope)
+        overdue = await admin_tickets.overdue_count(s, services.clock.now(), scope)
     # a conversation: one person writing on one (local) day
     per_day = Counter(d for d, _ in {(t.astimezone(tz).date(), u) for t, u in times})
     days = [first + timedelta(days=i) for i in range(DAYS)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.web.common import paging_param, path_id, services_of
+from bot.web.common import paging_param, path_id, services_of, store_scope
 from bot.web.render import page
 from storage.repos import admin_customers, audit
 
@@ -16,7 +16,9 @@ async def index(request: web.Request) -> web.Response:
     q = (request.query.get("q") or "").strip()[:64]
     offset = paging_param(request, "offset")
     async with services.db.session() as s:
-        found, total = await admin_customers.search(s, q or None, limit=PAGE, offset=offset)
+        found, total = await admin_customers.search(
+            s, q or None, limit=PAGE, offset=offset, store_id=store_scope(request)
+        )
     return page(
         request,
         "admin/customers.html",
@@ -27,7 +29,7 @@ async def index(request: web.Request) -> web.Response:
 async def detail(request: web.Request) -> web.Response:
     services = services_of(request)
     async with services.db.session() as s:
-        f = await admin_customers.file(s, path_id(request))
+        f = await admin_customers.file(s, path_id(request), store_id=store_scope(request))
         changes = await audit.for_customer(s, f.customer.id) if f else []
     if f is None:
         raise web.HTTPNotFound(text="没有这位客户")

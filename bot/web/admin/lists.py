@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from bot.web.common import ADMIN, path_id, services_of
+from bot.web.common import ADMIN, path_id, services_of, store_scope
 from bot.web.render import page
 from handlers import store_actions
 from storage.models import ConsumableOrder, SalesLead, TradeInRequest
@@ -24,19 +24,19 @@ SUBJECTS = {
 
 async def trade_ins(request: web.Request) -> web.Response:
     async with services_of(request).db.session() as s:
-        found = await admin_lists.trade_ins(s)
+        found = await admin_lists.trade_ins(s, store_id=store_scope(request))
     return _list(request, "admin/trade_ins.html", found, "trade_in")
 
 
 async def orders(request: web.Request) -> web.Response:
     async with services_of(request).db.session() as s:
-        found = await admin_lists.orders(s)
+        found = await admin_lists.orders(s, store_id=store_scope(request))
     return _list(request, "admin/orders.html", found, "order")
 
 
 async def leads(request: web.Request) -> web.Response:
     async with services_of(request).db.session() as s:
-        found = await admin_lists.leads(s)
+        found = await admin_lists.leads(s, store_id=store_scope(request))
     return _list(request, "admin/leads.html", found, "lead")
 
 
@@ -65,7 +65,7 @@ async def move(request: web.Request) -> web.Response:
     try:
         async with services.db.transaction() as s:
             row = await s.get(model, row_id)
-            if row is None:
+            if row is None or not await admin_lists.in_store(s, row, store_scope(request)):
                 raise web.HTTPNotFound(text="没有这一条")
             before = await admin_tickets.last_outbox_id(s)
             await store_actions.move(services, s, subject, row, status, actor)

@@ -7,7 +7,7 @@ import logging
 from aiohttp import web
 
 from bot.vocabulary import STAFF_CHANNELS
-from bot.web.common import ADMIN, path_id, services_of
+from bot.web.common import ADMIN, path_id, services_of, store_scope
 from bot.web.render import page
 from storage.repos import admin_stats
 from storage.repos import outbox as outbox_repo
@@ -31,7 +31,7 @@ async def index(request: web.Request) -> web.Response:
     if status not in dict(TABS):
         status = ""
     async with services.db.session() as s:
-        found = await admin_stats.outbox_page(s, status or None)
+        found = await admin_stats.outbox_page(s, status or None, store_id=store_scope(request))
         counts = await outbox_repo.count_by_status(s)
         colleagues = await staff_repo.names_by_userid(
             s, sorted({m.recipient for m, _ in found if m.channel in STAFF_CHANNELS})
@@ -56,6 +56,8 @@ async def retry(request: web.Request) -> web.Response:
     services = services_of(request)
     row_id = path_id(request)
     async with services.db.transaction() as s:
+        if not await admin_stats.outbox_in_store(s, row_id, store_scope(request)):
+            raise web.HTTPNotFound(text="没有这一条")
         ok = await outbox_repo.retry(s, row_id, services.clock.now())
     if ok:
         log.info("admin: outbox row %s queued again by %s", row_id, request[ADMIN]["user"])

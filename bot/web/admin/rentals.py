@@ -9,7 +9,7 @@ from datetime import date
 
 from aiohttp import web
 
-from bot.web.common import ADMIN, path_id, services_of
+from bot.web.common import ADMIN, path_id, services_of, store_scope
 from bot.web.render import page
 from bot.web.svg import COLORS, Bar, columns
 from storage.repos import rentals
@@ -31,11 +31,14 @@ async def index(request: web.Request) -> web.Response:
     this_month, next_month = _month(today, 0), _month(today, 1)
     first, last = _month(today, -6), _month(today, MONTHS - 6)
     async with services.db.session() as s:
-        by_state = await rentals.units_by_state(s)
-        units = await rentals.units(s)
-        due = await rentals.contracts(s, ending_in=(this_month, next_month))
-        live = [r for r in await rentals.contracts(s) if r.contract.status != "ended"]
-        income = await rentals.income_by_month(s, first, last)
+        scope = store_scope(request)
+        by_state = await rentals.units_by_state(s, scope)
+        units = await rentals.units(s, store_id=scope)
+        due = await rentals.contracts(s, ending_in=(this_month, next_month), store_id=scope)
+        live = [
+            r for r in await rentals.contracts(s, store_id=scope) if r.contract.status != "ended"
+        ]
+        income = await rentals.income_by_month(s, first, last, scope)
     months = [_month(first, i) for i in range(MONTHS)]
     chart = columns(
         [
@@ -71,7 +74,8 @@ async def act(request: web.Request) -> web.Response:
     actor = f"admin:{request[ADMIN]['user']}"
     async with services.db.transaction() as s:
         c = await rentals.contract(s, contract_id)
-        if c is None:
+        scope = store_scope(request)
+        if c is None or (scope is not None and c.store_id != scope):
             raise web.HTTPNotFound(text="没有这份合同")
         if c.status == "ended":
             raise web.HTTPConflict(text="合同已经结束")

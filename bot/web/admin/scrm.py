@@ -10,7 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.web.common import path_id, services_of
+from bot.web.common import path_id, services_of, store_scope
 from bot.web.render import page
 from bot.web.svg import COLORS, Bar, rows
 
@@ -46,7 +46,17 @@ def _results_chart(r: dict[str, Any]) -> Any:
     return rows(bars, title=f"活动 {r['name']} 的结果")
 
 
+CHAIN_ONLY = "客户运营（分群和群发活动）由总部管理员管理，门店店长账号看不到这一页。"
+
+
+def _chain_admin_only(request: web.Request) -> None:
+    """Segments and campaigns reach customers of every store: chain admins only."""
+    if store_scope(request) is not None:
+        raise web.HTTPForbidden(text=CHAIN_ONLY)
+
+
 async def index(request: web.Request) -> web.Response:
+    _chain_admin_only(request)
     from bot.scrm import segments
     from bot.scrm.segments import SegmentError
     from storage.repos import campaigns as campaigns_repo
@@ -110,6 +120,7 @@ async def create_campaign(request: web.Request) -> web.Response:
     from bot.scrm.campaigns import CampaignError
     from bot.scrm.segments import SegmentError
 
+    _chain_admin_only(request)
     services = services_of(request)
     form = await request.post()
     try:
@@ -130,6 +141,7 @@ async def run_campaign(request: web.Request) -> web.Response:
     from bot.scrm import campaigns
     from bot.scrm.campaigns import CampaignError
 
+    _chain_admin_only(request)
     services = services_of(request)
     cid = path_id(request)
     try:
@@ -158,8 +170,10 @@ async def edit_customer_tags(request: web.Request) -> web.Response:
     cid = path_id(request)
     form = await request.post()
     ops = re.findall(r"([+-])\s*([^\s+-][^\s+]*)", str(form.get("ops") or "")[:300])
+    scope = store_scope(request)
     async with services.db.session() as s:
-        if await s.get(Customer, cid) is None:
+        customer = await s.get(Customer, cid)
+        if customer is None or (scope is not None and customer.store_id != scope):
             raise web.HTTPNotFound(text="没有这位客户")
     if not ops:
         raise web.HTTPBadRequest(text="请写成 +标签 或 -标签")

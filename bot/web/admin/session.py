@@ -12,7 +12,7 @@ from bot.app import services_of
 from bot.web import sessions
 from bot.web.auth import COOKIE, LOGIN_COOKIE, AdminAuth, same
 from bot.web.client_ip import client_ip
-from bot.web.common import ADMIN
+from bot.web.common import ADMIN, store_scope
 from bot.web.render import page
 
 log = logging.getLogger(__name__)
@@ -64,7 +64,17 @@ async def guard(request: web.Request, handler):
                 request.path_qs if request.method == "GET" else "/admin"
             )
             raise web.HTTPSeeOther(target, headers=SECURITY_HEADERS)
-        request[ADMIN] = {"user": active.user, "csrf": active.csrf, "session": active.id}
+        account = await request.app[AUTH].account(services_of(request), active.user)
+        if account is None:  # disabled (or removed) since signing in
+            await request.app[STORE].end(active.id)
+            raise web.HTTPSeeOther("/admin/login", headers=SECURITY_HEADERS)
+        request[ADMIN] = {
+            "user": active.user,
+            "csrf": active.csrf,
+            "session": active.id,
+            "account": account,
+            "scope": account.scope,
+        }
         if request.method == "POST" and not await _csrf_ok(request, active.csrf):
             log.warning("admin: POST %s refused (CSRF token missing or wrong)", request.path)
             raise web.HTTPForbidden(
@@ -152,7 +162,7 @@ async def login(request: web.Request) -> web.Response:
         return _login_page(
             request, error="尝试次数过多，请 15 分钟后再试。", status=429, user=user[:64]
         )
-    ok = await auth.check_password(user, password)
+    ok = await auth.sign_in(services_of(request), user, password)
     if ok is None:
         if auth.busy_refusals % 100 == 0:  # one line per hundred, not one per attempt
             log.warning("admin: login refused, too many password checks under way")
@@ -202,7 +212,17 @@ async def logout(request: web.Request) -> web.Response:
 
 
 async def end_session(request: web.Request) -> web.Response:
-    """End another (or this) signed-in session from the console's list."""
+    """End another (or this) signed-in session from the console's list (a store manager:
+    their own only)."""
+    if store_scope(request) is not None:
+        now = services_of(request).clock.now()
+        mine = {
+            a.id
+            for a in await request.app[STORE].listing(request.app[AUTH].password_tag, now)
+            if a.user == request[ADMIN]["user"]
+        }
+        if request.match_info["sid"] not in mine:
+            raise web.HTTPNotFound(text="没有这个登录")
     ended = await request.app[STORE].end(request.match_info["sid"])
     if ended:
         log.info("admin: session %s ended by %s", request.match_info["sid"], request[ADMIN]["user"])

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from bot.web.common import ADMIN, path_id, services_of
+from bot.web.common import ADMIN, path_id, services_of, store_scope
 from bot.web.render import page
 from handlers import ticket_dispatch, ticket_updates
 from storage.models import ServiceTicket
@@ -36,8 +36,9 @@ async def index(request: web.Request) -> web.Response:
     if status not in filters:
         status = ""
     async with services.db.session() as s:
-        found = await admin_tickets.listing(s, status or None)
-        counts = await admin_tickets.counts(s)
+        scope = store_scope(request)
+        found = await admin_tickets.listing(s, status or None, store_id=scope)
+        counts = await admin_tickets.counts(s, store_id=scope)
     now = services.clock.now()
     overdue = {t.id for t, _ in found if ticket_dispatch.is_overdue(t, now)}
     return page(
@@ -61,7 +62,7 @@ async def detail(request: web.Request) -> web.Response:
     services = services_of(request)
     tz = services.settings.tz
     async with services.db.session() as s:
-        ticket = await admin_tickets.get(s, path_id(request))
+        ticket = await admin_tickets.get(s, path_id(request), store_scope(request))
         if ticket is None:
             raise web.HTTPNotFound(text="没有这张工单")
         f = await admin_customers.file(s, ticket.customer_id, recent=10)
@@ -165,7 +166,7 @@ async def _apply(request: web.Request, change: Change, notice: str, what: str) -
     actor = f"admin:{request[ADMIN]['user']}"
     try:
         async with services.db.transaction() as s:
-            ticket = await admin_tickets.get(s, ticket_id)
+            ticket = await admin_tickets.get(s, ticket_id, store_scope(request))
             if ticket is None:
                 raise web.HTTPNotFound(text="没有这张工单")
             before = await admin_tickets.last_outbox_id(s)

@@ -1,0 +1,154 @@
+"""Admin accounts (issue 22): a store manager sees and changes only their store — in the
+lists, on the pages, by URL — a chain admin sees every store, each change names who made
+it, and a disabled account is signed out at its next request."""
+
+from __future__ import annotations
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from bot.app import create_app
+from bot.demo import seed_demo
+from bot.web.passwords import hash_password
+from storage.models import AdminUser, Customer, ServiceTicket, Store
+from storage.repos import admin_users
+from tests.test_admin_auth import _hidden, login
+
+PASSWORD = "manager-pass-1"
+
+
+async def _store(services, code: str) -> Store:
+    async with services.db.session() as s:
+        return await s.scalar(select(Store).where(Store.code == code))
+
+
+async def _add_manager(services, username: str, code: str) -> None:
+    store = await _store(services, code)
+    async with services.db.transaction() as s:
+        await admin_users.add(
+            s,
+            username=username,
+            password_hash=hash_password(PASSWORD),
+            role="store_manager",
+            store_id=store.id,
+        )
+
+
+async def _one_ticket_per_store(services) -> dict[str, ServiceTicket]:
+    """A ticket of each demo store (made here if the demo world has none there)."""
+    out: dict[str, ServiceTicket] = {}
+    async with services.db.transaction() as s:
+        for code in ("S001", "S002"):
+            store = await s.scalar(select(Store).where(Store.code == code))
+            customer = await s.scalar(
+                select(Customer).where(Customer.store_id == store.id).order_by(Customer.id)
+            )
+            t = ServiceTicket(
+                number=f"R20261125-9{len(out)}01",
+                kind="repair",
+                status="open",
+                customer_id=customer.id,
+                store_id=store.id,
+                category="空调",
+                symptom="不制冷",
+                address="上海市徐汇区漕溪北路1号",
+                phone="13800000000",
+            )
+            s.add(t)
+            await s.flush()
+            out[code] = t
+    return out
+
+
+@pytest.fixture
+async def world(services):
+    await seed_demo(services)
+    await _add_manager(services, "zhang", "S001")
+    tickets = await _one_ticket_per_store(services)
+    client = TestClient(TestServer(create_app(services)))
+    await client.start_server()
+    yield client, tickets
+    await client.close()
+
+
+async def test_a_store_manager_sees_only_their_store(world, services):
+    client, tickets = world
+    assert (await login(client, "zhang", PASSWORD)).status == 303
+    listing = await (await client.get("/admin/tickets")).text()
+    assert tickets["S001"].number in listing
+    assert tickets["S002"].number not in listing
+    assert (await client.get(f"/admin/tickets/{tickets['S002'].id}")).status == 404
+    assert (await client.get(f"/admin/tickets/{tickets['S001'].id}")).status == 200
+    other = tickets["S002"].customer_id
+    assert (await client.get(f"/admin/customers/{other}")).status == 404
+    customers = await (await client.get("/admin/customers")).text()
+    async with services.db.session() as s:
+        theirs = await s.get(Customer, other)
+    assert theirs.name not in customers
+    page = await (await client.get("/admin")).text()
+    assert "（店长）" in page and 'href="/admin/scrm"' not in page
+    assert (await client.get("/admin/scrm")).status == 403
+
+
+async def test_a_store_manager_cannot_change_another_stores_ticket(world, services):
+    client, tickets = world
+    assert (await login(client, "zhang", PASSWORD)).status == 303
+    page = await (await client.get(f"/admin/tickets/{tickets['S001'].id}")).text()
+    csrf = _hidden(page, "csrf")
+    refused = await client.post(
+        f"/admin/tickets/{tickets['S002'].id}/status",
+        data={"csrf": csrf, "status": "cancelled"},
+        allow_redirects=False,
+    )
+    assert refused.status == 404
+    async with services.db.session() as s:
+        assert (await s.get(ServiceTicket, tickets["S002"].id)).status == "open"
+    moved = await client.post(
+        f"/admin/tickets/{tickets['S001'].id}/status",
+        data={"csrf": csrf, "status": "assigned"},
+        allow_redirects=False,
+    )
+    assert moved.status == 303
+    shown = await (await client.get(f"/admin/tickets/{tickets['S001'].id}")).text()
+    assert "zhang" in shown  # who made the change, on the ticket
+
+
+async def test_the_chain_admin_sees_every_store(world):
+    client, tickets = world
+    assert (await login(client)).status == 303
+    listing = await (await client.get("/admin/tickets")).text()
+    assert tickets["S001"].number in listing and tickets["S002"].number in listing
+    assert (await client.get("/admin/scrm")).status == 200
+
+
+async def test_a_disabled_account_is_signed_out_and_cannot_sign_in(world, services):
+    client, _ = world
+    assert (await login(client, "zhang", PASSWORD)).status == 303
+    assert (await client.get("/admin/tickets", allow_redirects=False)).status == 200
+    async with services.db.transaction() as s:
+        user = await s.scalar(select(AdminUser).where(AdminUser.username == "zhang"))
+        user.active = False
+    gone = await client.get("/admin/tickets", allow_redirects=False)
+    assert gone.status == 303 and "/admin/login" in gone.headers["Location"]
+    assert (await login(client, "zhang", PASSWORD)).status == 401
+
+
+def test_the_cli_creates_a_store_manager(tmp_path, monkeypatch):
+    from bot.cli import main
+
+    db = tmp_path / "cli.db"
+    monkeypatch.setenv("WXBOT_DATABASE__URL", f"sqlite+aiosqlite:///{db}")
+    runner = CliRunner()
+    assert runner.invoke(main, ["db", "upgrade"]).exit_code == 0
+    assert runner.invoke(main, ["demo", "seed"]).exit_code == 0
+    made = runner.invoke(
+        main, ["admin", "add", "li", "--store", "S002", "--password-stdin"], input=PASSWORD + "\n"
+    )
+    assert made.exit_code == 0, made.output
+    assert "门店店长" in made.output and "li" in made.output
+    missing = runner.invoke(main, ["admin", "add", "wang", "--password-stdin"], input=PASSWORD)
+    assert missing.exit_code != 0 and "--store" in missing.output
+    listed = runner.invoke(main, ["admin", "list"])
+    assert "li\t门店店长\tS002" in listed.output
