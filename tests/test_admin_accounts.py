@@ -13,7 +13,7 @@ from bot.app import create_app
 from bot.demo import seed_demo
 from bot.web.passwords import hash_password
 from storage.models import AdminUser, Customer, ServiceTicket, Store
-from storage.repos import admin_users
+from storage.repos import admin_users, optouts
 from tests.test_admin_auth import _hidden, login
 
 PASSWORD = "manager-pass-1"
@@ -152,3 +152,73 @@ def test_the_cli_creates_a_store_manager(tmp_path, monkeypatch):
     assert missing.exit_code != 0 and "--store" in missing.output
     listed = runner.invoke(main, ["admin", "list"])
     assert "li\t门店店长\tS002" in listed.output
+
+
+async def test_a_manager_switches_care_off_by_hand_and_it_says_who(world, services):
+    client, tickets = world
+    assert (await login(client, "zhang", PASSWORD)).status == 303
+    cid = tickets["S001"].customer_id
+    page = await (await client.get(f"/admin/customers/{cid}")).text()
+    assert "节日问候：接收" in page
+    csrf = _hidden(page, "csrf")
+    done = await client.post(
+        f"/admin/customers/{cid}/optout",
+        data={"csrf": csrf, "kind": "festival", "on": "0"},
+        allow_redirects=False,
+    )
+    assert done.status == 303
+    async with services.db.session() as s:
+        assert "festival" in await optouts.kinds(s, cid)
+    page = await (await client.get(f"/admin/customers/{cid}")).text()
+    assert "节日问候：已关闭" in page
+    assert "管理员 zhang" in page and "关闭节日问候" in page  # 操作记录: who and what
+    other = tickets["S002"].customer_id
+    refused = await client.post(
+        f"/admin/customers/{other}/optout",
+        data={"csrf": csrf, "kind": "all", "on": "0"},
+        allow_redirects=False,
+    )
+    assert refused.status == 404
+    async with services.db.session() as s:
+        assert await optouts.kinds(s, other) == set()
+
+
+async def test_a_chain_admin_creates_a_store_manager_in_the_console(world, services):
+    client, tickets = world
+    assert (await login(client)).status == 303
+    page = await (await client.get("/admin/accounts")).text()
+    assert "后台账号" in page and "zhang" in page and "门店店长" in page
+    csrf = _hidden(page, "csrf")
+    made = await client.post(
+        "/admin/accounts",
+        data={
+            "csrf": csrf,
+            "username": "li",
+            "password": PASSWORD,
+            "role": "store_manager",
+            "store": "S002",
+        },
+        allow_redirects=False,
+    )
+    assert made.status == 303 and "notice=created" in made.headers["Location"]
+    short = await client.post(
+        "/admin/accounts",
+        data={
+            "csrf": csrf,
+            "username": "wang",
+            "password": "short",
+            "role": "store_manager",
+            "store": "S002",
+        },
+        allow_redirects=False,
+    )
+    assert "problem=" in short.headers["Location"]
+    other = TestClient(TestServer(client.server.app))
+    await other.start_server()
+    try:
+        assert (await login(other, "li", PASSWORD)).status == 303
+        listing = await (await other.get("/admin/tickets")).text()
+        assert tickets["S002"].number in listing and tickets["S001"].number not in listing
+        assert (await other.get("/admin/accounts")).status == 403
+    finally:
+        await other.close()

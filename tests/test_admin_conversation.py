@@ -11,7 +11,7 @@ from test_dialog_helpers import seed_staff
 
 from bot.app import create_app
 from bot.commands.chat import send_text
-from storage.models import ChannelIdentity, InboundMessage, OutboxMessage
+from storage.models import ChannelIdentity, InboundMessage, OutboxMessage, ServiceTicket
 from tests.test_admin_auth import login
 
 OPENID = "o-conv-1"
@@ -61,3 +61,20 @@ async def test_a_hand_off_mid_booking_tells_the_store_what_was_under_way(service
     notice = notices[-1]
     assert "正在办报修" in notice and "13812345678" in notice  # what was under way
     assert "后天下午" in notice  # what the customer said before asking for a person
+
+
+async def test_the_conversation_reads_in_order_and_links_the_ticket_it_led_to(client, services):
+    await seed_staff(services)
+    await send_text(services, OPENID, "空调不制冷了 明天上午来修 电话13812345678")
+    await send_text(services, OPENID, "上海市浦东新区张江路88弄3号501室")
+    await send_text(services, OPENID, "确认")
+    await send_text(services, OPENID, "人工")
+    async with services.db.session() as s:
+        ticket = await s.scalar(select(ServiceTicket))
+    assert ticket is not None
+    html = await (await client.get(f"/admin/customers/{await _customer_id(services)}")).text()
+    first = html.index("顾客：空调不制冷了")
+    assert first < html.index("顾客：上海市浦东新区张江路88弄3号501室") < html.index("顾客：确认")
+    assert f'<a href="/admin/tickets/{ticket.id}">{ticket.number}</a>' in html  # what 确认 led to
+    top = html.index("待人工处理")  # the open hand-off, above everything, with their words
+    assert top < html.index("对话记录") and "顾客说：“人工”" in html

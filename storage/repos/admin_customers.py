@@ -151,6 +151,8 @@ async def file(
     )
     store = await session.get(Store, c.store_id) if c.store_id else None
     guide = await session.get(Staff, c.guide_id) if c.guide_id else None
+    messages_in.reverse()  # the conversation reads top to bottom, as it happened
+    led_to = _led_to(messages_in, tickets, trade_ins, orders)
     return CustomerFile(
         c,
         store,
@@ -164,7 +166,28 @@ async def file(
         handoffs,
         messages_in,
         messages_out,
+        extra={"led_to": led_to},
     )
+
+
+def _led_to(
+    messages: list[InboundMessage],
+    tickets: list[ServiceTicket],
+    trade_ins: list[TradeInRequest],
+    orders: list[ConsumableOrder],
+) -> dict[int, list[tuple[str, str, str | None]]]:
+    """Inbound message id → what it led to: (what, number, link), from the rows' source keys."""
+    by_key: dict[str, list[tuple[str, str, str | None]]] = {}
+    for t in tickets:
+        if t.source_key:
+            by_key.setdefault(t.source_key, []).append(("工单", t.number, f"/admin/tickets/{t.id}"))
+    for r in trade_ins:
+        if r.source_key:
+            by_key.setdefault(r.source_key, []).append(("以旧换新", r.number, None))
+    for o in orders:
+        if o.source_key:
+            by_key.setdefault(o.source_key, []).append(("耗材订单", o.number, None))
+    return {m.id: by_key[m.dedup_key] for m in messages if m.dedup_key in by_key}
 
 
 async def names(session: AsyncSession, ids: list[int]) -> dict[int, str]:
@@ -183,3 +206,13 @@ async def of_store(session: AsyncSession, ids: list[int], store_id: int) -> set[
         select(Customer.id).where(Customer.id.in_(ids), Customer.store_id == store_id)
     )
     return set(rows)
+
+
+async def in_scope(
+    session: AsyncSession, customer_id: int, store_id: int | None
+) -> Customer | None:
+    """The customer, when a manager of ``store_id`` may see them (anyone's when None)."""
+    c = await session.get(Customer, customer_id)
+    if c is None or (store_id is not None and c.store_id != store_id):
+        return None
+    return c

@@ -24,6 +24,7 @@ PAGES = {
     "care": "/admin/care",
     "rentals": "/admin/rentals",
     "scrm": "/admin/scrm",
+    "accounts": "/admin/accounts",
 }
 # Codes a manager must never read. Words with an underscore are caught by the pattern below.
 CODES = (

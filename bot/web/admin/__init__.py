@@ -26,6 +26,7 @@ def setup(app: web.Application, services: Services) -> None:
     r.add_post("/admin/sessions/{sid:[0-9a-f]{16}}/end", session.end_session)
     r.add_get("/admin/customers", customers.index)
     r.add_get("/admin/customers/{id:\\d+}", customers.detail)
+    r.add_post("/admin/customers/{id:\\d+}/optout", customers.set_optout)
     r.add_get("/admin/tickets", tickets.index)
     r.add_get("/admin/tickets/{id:\\d+}", tickets.detail)
     r.add_post("/admin/tickets/{id:\\d+}/status", tickets.change_status)
@@ -47,3 +48,7 @@ def setup(app: web.Application, services: Services) -> None:
     r.add_post("/admin/scrm/campaigns", scrm.create_campaign)
     r.add_post("/admin/scrm/campaigns/{id:\\d+}/run", scrm.run_campaign)
     r.add_post("/admin/customers/{id:\\d+}/tags", scrm.edit_customer_tags)
+    from bot.web.admin import accounts
+
+    r.add_get("/admin/accounts", accounts.index)
+    r.add_post("/admin/accounts", accounts.create)
