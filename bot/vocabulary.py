@@ -108,9 +108,26 @@ CHANNELS: Mapping[str, str] = {
     "group_robot": "群机器人",
     "guide_task": "导购任务",
     "auto": "自动选择",
+    "work_tag": "企业微信客户标签",
+    "work_mass": "企业微信群发",
+    "work_transfer": "客户转接",
+    "work_group_welcome": "入群欢迎语",
+    "work_group_transfer": "客户群转给同事",
 }
 # Channels whose recipient is a colleague (a WeCom userid) or a group, not the customer.
-STAFF_CHANNELS = frozenset({"work_app", "guide_task", "work_contact", "group_robot"})
+STAFF_CHANNELS = frozenset(
+    {
+        "work_app",
+        "guide_task",
+        "work_contact",
+        "group_robot",
+        "work_tag",
+        "work_mass",
+        "work_transfer",
+        "work_group_welcome",
+        "work_group_transfer",
+    }
+)
 OUTBOX_KINDS: Mapping[str, str] = {
     "reply": "迟到回复",
     "service": "服务消息",

@@ -27,7 +27,11 @@ async def list_groups(services: Services, staff: Who) -> str:
     if not rows:
         return "还没有登记社群（config.yaml 的 groups）。"
     return "社群：\n" + "\n".join(
-        f"· {g.name}" + (f"（{code}）" if code else "") for g, code in rows
+        f"· {g.name}"
+        + (f"（{code}）" if code else "")
+        + (f" {g.member_count}人" if g.synced_at else "")
+        + ("" if g.robot_key else "（未配群机器人）")
+        for g, code in rows
     )
 
 
@@ -53,6 +57,10 @@ async def post(services: Services, staff: Who, group: str, rest: str) -> str:
             return f"没找到群“{group}”。发“群列表”看看有哪些群。"
         return "有好几个群都叫这个：" + "、".join(g.name for g in found) + "。请写全群名。"
     name = found[0].name
+    if not found[0].robot_key:
+        return (
+            f"“{name}”还没有配置群机器人，发不了。请在 config.yaml 的 groups 里加上它的 robot_key。"
+        )
     now = services.clock.local_now()
     at, text = await asyncio.to_thread(_when_and_text, rest, now)
     if at is None:

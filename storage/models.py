@@ -378,8 +378,26 @@ class Group(Base):
     id: Mapped[int] = mapped_column(PK, primary_key=True)
     name: Mapped[str] = mapped_column(String(64), unique=True)
     store_id: Mapped[int | None] = mapped_column(ForeignKey("stores.id"))
-    robot_key: Mapped[str] = mapped_column(String(128))
+    robot_key: Mapped[str] = mapped_column(String(128))  # "" for a group without a robot
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # the WeCom customer group chat (externalcontact/groupchat), once synced
+    chat_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    owner_userid: Mapped[str | None] = mapped_column(String(64), index=True)
+    member_count: Mapped[int] = mapped_column(Integer, default=0)
+    synced_at: Mapped[datetime | None]
+
+
+class GroupDay(Base):
+    """A customer group's figures for one local day: members at the end, joins, leaves."""
+
+    __tablename__ = "group_days"
+    __table_args__ = (UniqueConstraint("group_id", "day"),)
+    id: Mapped[int] = mapped_column(PK, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"), index=True)
+    day: Mapped[date]
+    members: Mapped[int] = mapped_column(Integer, default=0)
+    joins: Mapped[int] = mapped_column(Integer, default=0)
+    leaves: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class ProcessBeat(Base):

@@ -12,6 +12,7 @@ MESSAGE_KINDS = {"text", "voice", "image", "video", "location", "link", "file"}
 # Events we act on or simply record.
 EVENTS = {
     "change_external_contact",
+    "change_external_chat",
     "enter_agent",
     "subscribe",
     "unsubscribe",
@@ -19,7 +20,6 @@ EVENTS = {
     "view",
     "location",
     "change_contact",
-    "change_external_chat",
 }
 
 
@@ -77,8 +77,8 @@ class WorkMessage:
 
     @property
     def label(self) -> str:
-        if self.event == "change_external_contact":
-            return self.change_type or "change_external_contact"
+        if self.event in ("change_external_contact", "change_external_chat"):
+            return self.change_type or self.event
         return self.event or self.msg_type or "unknown"
 
     @property
@@ -96,5 +96,12 @@ class WorkMessage:
             self.external_userid,
             _s(self.data.get("UserID")),
         ]
+        if self.event == "change_external_chat":  # which chat, what changed, how many
+            parts += [
+                _s(self.data.get("ChatId")),
+                _s(self.data.get("UpdateDetail")),
+                _s(self.data.get("MemChangeCnt")),
+                _s(self.data.get("MemCount")),
+            ]
         key = f"{CHANNEL}:{self.corp_id}:{self.agent_id}:{self.from_user}:" + ":".join(parts)
         return key[:300]

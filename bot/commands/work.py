@@ -96,6 +96,42 @@ def groups_list() -> None:
         )
 
 
+@groups.command("sync")
+def groups_sync() -> None:
+    """Read the customer group chats from WeCom (names, owners, members, joins, leaves)."""
+    from bot.work.group_chats import sync
+
+    async def run() -> dict:
+        services = services_or_exit()
+        try:
+            return await sync(services)
+        finally:
+            await services.close()
+
+    result = asyncio.run(run())
+    if result.get("skipped") == "sandbox":
+        click.echo("沙箱模式：不连企业微信，没有可同步的客户群。")
+        return
+    click.echo(json.dumps(result, ensure_ascii=False))
+
+
+@groups.command("welcome")
+def groups_welcome() -> None:
+    """Send each store's 入群欢迎语 (config scrm.group_welcome) to WeCom as a group welcome
+    template (through the outbox; recorded only in sandbox mode)."""
+    from bot.work.group_chats import queue_welcome_templates
+
+    async def run() -> int:
+        services = services_or_exit()
+        try:
+            return await queue_welcome_templates(services)
+        finally:
+            await services.close()
+
+    n = asyncio.run(run())
+    click.echo(f"已排队 {n} 个门店的入群欢迎语（没有变化的不重发）")
+
+
 @groups.command("plan")
 @click.option("--on", "day", default=None, callback=day_option, help="The day (default: today).")
 def groups_plan(day: date | None) -> None:

@@ -47,6 +47,16 @@ async def hand_over(
                 f"{to_userid} works at another store; hand over to a colleague of the same store"
             )
         row, moved = await repo.move(s, src, dst, mode, now)
+        from bot.work.group_chats import queue_owner_transfer
+
+        groups = await queue_owner_transfer(
+            s,
+            from_userid=src.wecom_userid,
+            to_userid=dst.wecom_userid,
+            mode=mode,
+            now=now,
+            key=f"handover:{row.id}",
+        )
         text = None
         if mode == "transfer":
             tmpl = str(scrm_config(services.settings).get("transfer_msg") or TRANSFER_MSG)
@@ -71,6 +81,7 @@ async def hand_over(
             f"{src.name}的工作已转给您：顾客{moved.customers}位、待办任务{moved.tasks}条、"
             f"跟进中的商机{moved.leads}条"
             + (f"，企业微信客户{len(moved.contacts)}位（转接中）" if moved.contacts else "")
+            + (f"，客户群{groups}个（群主转给您）" if groups else "")
             + "。发“任务”看看今天要做的事。"
         )
         await outbox_repo.enqueue(
@@ -96,4 +107,5 @@ async def hand_over(
         "tasks": moved.tasks,
         "leads": moved.leads,
         "wecom_contacts": len(moved.contacts),
+        "groups": groups,
     }

@@ -74,7 +74,7 @@ async def enqueue_post(
     or no such group)."""
     async with services.db.transaction() as s:
         group = await groups_repo.by_name(s, group_name)
-        if group is None:
+        if group is None or not group.robot_key:  # a synced group without a robot
             return None
         row = await outbox_repo.enqueue(
             s,

@@ -58,6 +58,13 @@ async def groups_job(services: Services) -> None:
     from bot.work.groups import plan_posts
 
     day = services.clock.local_now().date()
+    if not services.settings.sandbox:  # the customer groups' figures, from WeCom
+        from bot.work.group_chats import sync
+
+        try:
+            await sync(services)
+        except Exception:  # noqa: BLE001 - the posts and greetings go out anyway
+            log.exception("work: customer group sync failed")
     posts = await plan_posts(services, day)
     greetings = await festival_greetings(services, day)
     log.info("work: groups for %s: %d posts, %d greetings", day, posts, greetings)

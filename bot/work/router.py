@@ -19,6 +19,11 @@ UNKNOWN = "没太看懂这句～\n"
 
 
 async def handle(services: Services, m: WorkMessage) -> Reply | None:
+    if m.event == "change_external_chat":
+        from bot.work.group_chats import on_event
+
+        await on_event(services, m)
+        return None
     if m.event == "change_external_contact":
         from bot.work.contacts import handle_event
 

@@ -26,3 +26,13 @@ from bot.scrm import wecom as _scrm  # noqa: E402 - after SENDERS, which it does
 SENDERS.update(
     {"work_tag": _scrm.send_tag, "work_mass": _scrm.send_mass, "work_transfer": _scrm.send_transfer}
 )
+
+# Customer group chats: the stores' welcome templates, groups handed to a colleague.
+from bot.work import group_chats as _groups  # noqa: E402
+
+SENDERS.update(
+    {
+        "work_group_welcome": _groups.send_welcome,
+        "work_group_transfer": _groups.send_owner_transfer,
+    }
+)

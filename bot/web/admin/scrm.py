@@ -12,7 +12,8 @@ from aiohttp import web
 
 from bot.web.common import path_id, services_of, store_scope
 from bot.web.render import page
-from bot.web.svg import COLORS, Bar, rows
+from bot.web.svg import COLORS, Bar, columns, rows
+from storage.repos import group_chats as group_chats_repo
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,23 @@ def _chain_admin_only(request: web.Request) -> None:
         raise web.HTTPForbidden(text=CHAIN_ONLY)
 
 
+GROUP_DAYS = 14
+
+
+def _groups_chart(group_rows: list, first) -> Any:
+    """Members of every synced customer group, per day (a day without figures: the last)."""
+    totals = []
+    last: dict[int, int] = {}
+    for i in range(GROUP_DAYS):
+        day = first + timedelta(days=i)
+        for g, days in group_rows:
+            for d in days:
+                if d.day == day:
+                    last[g.id] = d.members
+        totals.append(Bar(f"{day.month}/{day.day}", sum(last.values()), COLORS[2]))
+    return columns(totals, title="客户群总人数（近14天）")
+
+
 async def index(request: web.Request) -> web.Response:
     _chain_admin_only(request)
     from bot.scrm import segments
@@ -80,6 +98,8 @@ async def index(request: web.Request) -> web.Response:
         recent = await campaigns_repo.recent(s, 20)
         reports = [await campaigns_repo.report(s, c) for c in recent]
         losses = await handover_repo.losses_by_guide(s, since)
+        first = services.clock.local_now().date() - timedelta(days=GROUP_DAYS - 1)
+        group_rows = await group_chats_repo.figures(s, first)
     sizes = []
     for g in saved:
         try:
@@ -98,12 +118,17 @@ async def index(request: web.Request) -> web.Response:
             [Bar(f"{u or '—'} {LOSS.get(t, t)}", int(n), COLORS[3]) for u, t, n in losses],
             title="近30天客户流失",
         ),
+        "groups": _groups_chart(group_rows, first) if group_rows else None,
     }
     return page(
         request,
         "admin/scrm.html",
         {
             "tags": tag_counts,
+            "groups": [
+                (g, sum(d.joins for d in days), sum(d.leaves for d in days))
+                for g, days in group_rows
+            ],
             "segments": sizes,
             "preview": preview,
             "reports": reports,
