@@ -22,6 +22,7 @@ from storage.models import (
     CampaignTarget,
     ChannelIdentity,
     Customer,
+    GuideTask,
     Handoff,
     OptOut,
     OutboxMessage,
@@ -259,3 +260,43 @@ async def test_scrm_jobs_register_with_a_scheduler(services):
     jobs = {j.id: j for j in sched.get_jobs()}
     assert set(jobs) == {"scrm-tags", "scrm-campaigns"}
     assert "hour='6'" in str(jobs["scrm-tags"].trigger)
+
+
+async def test_a_news_card_campaign_goes_as_a_card_where_it_can(live_services, fake_wechat):
+    svc = live_services
+    await _world(svc)
+    card = campaigns.news_card(
+        "冬季清洗节", "https://example.com/clean", "会员价99元", "https://example.com/c.jpg"
+    )
+    cid = await campaigns.create(svc, name="清洗节图文", segment="store:S001", text=TEXT, card=card)
+    await campaigns.run(svc, cid)
+    await dispatch_all_due(svc)
+    [kf] = fake_wechat.calls("/cgi-bin/message/custom/send")  # the one in the 48-hour window
+    assert kf.json["msgtype"] == "news"
+    [article] = kf.json["news"]["articles"]
+    assert article["title"] == "冬季清洗节" and article["url"] == "https://example.com/clean"
+    [mass] = fake_wechat.calls("/cgi-bin/externalcontact/add_msg_template")
+    assert mass.json["link"] == {
+        "title": "冬季清洗节",
+        "url": "https://example.com/clean",
+        "desc": "会员价99元",
+        "picurl": "https://example.com/c.jpg",
+    }
+    async with svc.db.session() as s:  # elsewhere: the guide's task carries the link
+        tasks = [
+            o
+            for o in await _campaign_rows(svc, cid)
+            if o.channel == "guide_task" and o.status == "sent"
+        ]
+    assert tasks, "customers outside the window reach their guide"
+    async with svc.db.session() as s:
+        texts = [t.text for t in await s.scalars(select(GuideTask))]
+    assert any("https://example.com/clean" in (t or "") for t in texts)
+
+
+def test_a_news_card_needs_a_title_and_a_web_link():
+    with pytest.raises(campaigns.CampaignError):
+        campaigns.news_card("只有标题", None)
+    with pytest.raises(campaigns.CampaignError):
+        campaigns.news_card("标题", "javascript:alert(1)")
+    assert campaigns.news_card(None, None) is None

@@ -186,12 +186,34 @@ def campaign() -> None:
 @click.option(
     "--at", default=None, help="When to send (ISO 8601, local time); else run it by hand."
 )
-def campaign_create(name: str, segment_expr: str, text: str, at: str | None) -> None:
-    """Create a campaign; prints its id."""
+@click.option("--card-title", default=None, help="A news card (图文): its title.")
+@click.option("--card-url", default=None, help="The news card's link (https://…).")
+@click.option("--card-desc", default=None, help="The news card's summary line.")
+@click.option("--card-pic", default=None, help="The news card's picture (https://…).")
+def campaign_create(
+    name: str,
+    segment_expr: str,
+    text: str,
+    at: str | None,
+    card_title: str | None,
+    card_url: str | None,
+    card_desc: str | None,
+    card_pic: str | None,
+) -> None:
+    """Create a campaign (a text, or a news card with --card-title and --card-url); prints
+    its id."""
     from bot.scrm import campaigns
 
+    try:
+        card = campaigns.news_card(card_title, card_url, card_desc, card_pic)
+    except campaigns.CampaignError as exc:
+        raise click.UsageError(str(exc)) from None
     click.echo(
-        _campaign(lambda s: campaigns.create(s, name=name, segment=segment_expr, text=text, at=at))
+        _campaign(
+            lambda s: campaigns.create(
+                s, name=name, segment=segment_expr, text=text, at=at, card=card
+            )
+        )
     )
 
 

@@ -38,6 +38,24 @@ def parse_at(services: Services, value: str | None) -> datetime | None:
     return at.astimezone(UTC)
 
 
+def news_card(
+    title: str | None, url: str | None, description: str | None = None, picurl: str | None = None
+) -> dict[str, str] | None:
+    """A news card (图文) from its parts; None when no title and no link are given."""
+    title, url = (title or "").strip(), (url or "").strip()
+    if not title and not url:
+        return None
+    if not title or not url:
+        raise CampaignError("a news card needs both a title and a link")
+    for value in (url, picurl or ""):
+        if value and not value.startswith(("https://", "http://")):
+            raise CampaignError(f"not a web link: {value[:60]!r}")
+    card = {"title": title[:64], "url": url[:500], "description": (description or "").strip()[:120]}
+    if picurl:
+        card["picurl"] = picurl.strip()[:500]
+    return card
+
+
 async def create(
     services: Services,
     *,
@@ -46,10 +64,21 @@ async def create(
     text: str,
     at: str | None = None,
     link: dict[str, str] | None = None,
+    card: dict[str, str] | None = None,
 ) -> int:
+    """A campaign of ``text`` to ``segment``; with ``card`` (:func:`news_card`) it goes as a
+    news card where the channel can show one (the Official Account's 图文 in the 48-hour
+    window, WeCom's 群发 link), and as the text with the link elsewhere."""
     if not name.strip() or not text.strip():
         raise CampaignError("a campaign needs a name and a text")
     send_at = parse_at(services, at)
+    if card and not link:  # WeCom's 群发 shows a card as a link attachment
+        link = {
+            "title": card["title"],
+            "url": card["url"],
+            "desc": card.get("description", ""),
+            **({"picurl": card["picurl"]} if card.get("picurl") else {}),
+        }
     async with services.db.transaction() as s:
         await segments.resolve(s, segment)  # a bad expression fails now, not at send time
         row = await repo.create(
@@ -58,7 +87,7 @@ async def create(
             segment=segment,
             text=text.strip(),
             send_at=send_at,
-            payload={"link": link} if link else {},
+            payload={**({"link": link} if link else {}), **({"card": card} if card else {})},
             now=services.clock.now(),
         )
         return row.id

@@ -9,6 +9,7 @@ that dies half-way leaves nothing and a re-run queues only who is new."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,6 +24,7 @@ from sqlalchemy import (
     func,
     literal,
     literal_column,
+    null,
     select,
     text,
     true,
@@ -329,6 +331,10 @@ async def _outbox_direct(
         literal(campaign.id, Integer),
         literal_column("'template'"),
         literal(w.template or "service_notice", String),
+        literal_column("'card'"),  # a news card, as JSON text (senders read it back)
+        literal(json.dumps(campaign.payload["card"], ensure_ascii=False), String)
+        if (campaign.payload or {}).get("card")
+        else null(),
     )
     src = (
         select(

@@ -10,6 +10,16 @@ from storage.models import OutboxMessage
 from storage.repos import care as care_repo
 
 
+def _with_link(row: OutboxMessage) -> str | None:
+    """The text, and a campaign's card as a link the guide can forward."""
+    from bot.outbox.senders.mp import card_of
+
+    card = card_of(row)
+    if card is None:
+        return row.text
+    return f"{row.text or ''}\n【{card['title']}】{card['url']}".strip()
+
+
 def task_for(services: Services, row: OutboxMessage, guide_userid: str) -> dict:
     p = row.payload or {}
     who = p.get("customer_name") or "顾客"
@@ -18,7 +28,7 @@ def task_for(services: Services, row: OutboxMessage, guide_userid: str) -> dict:
         "customer_id": row.customer_id,
         "kind": row.rule or row.kind,
         "title": f"{p.get('title') or '关怀提醒'}：{who}",
-        "text": row.text,
+        "text": _with_link(row),
         "due_on": services.clock.local_now().date(),
         "idem_key": f"outbox:{row.id}",
     }
@@ -45,12 +55,12 @@ async def send_task(services: Services, row: OutboxMessage, guide_userid: str) -
                 customer_id=row.customer_id,
                 kind=row.rule or row.kind,
                 title=title,
-                text=row.text,
+                text=_with_link(row),
                 due_on=due,
                 idem_key=f"outbox:{row.id}",
             )
     except LookupError as exc:
         raise WeChatError(None, str(exc)) from None
     if not services.settings.sandbox:  # the task is made once; a retry may re-notify
-        note = f"新任务｜{title}\n可转发给顾客：\n{row.text or ''}"
+        note = f"新任务｜{title}\n可转发给顾客：\n{_with_link(row) or ''}"
         await WorkApi.of(services).send_text([guide_userid], note)

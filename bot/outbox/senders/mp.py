@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
+import json
+
 from bot.context import Services
 from bot.wechat.errors import WeChatError
 from bot.wechat.mp_api import MpApi
 from storage.models import OutboxMessage
 
 
+def card_of(row: OutboxMessage) -> dict | None:
+    """A campaign's news card carried by the row (JSON text or an object), or None."""
+    card = (row.payload or {}).get("card")
+    if isinstance(card, str):
+        try:
+            card = json.loads(card)
+        except ValueError:
+            return None
+    return card if isinstance(card, dict) and card.get("url") else None
+
+
 async def send_kf(services: Services, row: OutboxMessage, openid: str) -> None:
     api = MpApi.of(services)
     p = row.payload or {}
     kind = p.get("msgtype", "text")
-    if kind == "news":
+    card = card_of(row)
+    if kind == "text" and card is not None:  # a campaign's 图文
+        await api.send_news(openid, [card])
+    elif kind == "news":
         await api.send_news(openid, p["articles"])
     elif kind == "image":
         await api.send_image(openid, p["media_id"])
@@ -38,4 +54,6 @@ async def send_template(services: Services, row: OutboxMessage, openid: str) -> 
         "keyword1": {"value": row.text or ""},
         "remark": {"value": "回复“退订”可不再接收此类提醒。"},
     }
-    await MpApi.of(services).send_template(openid, tid, data, url=p.get("url"))
+    card = card_of(row)
+    url = p.get("url") or (card["url"] if card else None)
+    await MpApi.of(services).send_template(openid, tid, data, url=url)

@@ -149,12 +149,19 @@ async def create_campaign(request: web.Request) -> web.Response:
     services = services_of(request)
     form = await request.post()
     try:
+        card = campaigns.news_card(
+            str(form.get("card_title") or "")[:64],
+            str(form.get("card_url") or "")[:500],
+            str(form.get("card_desc") or "")[:120],
+            str(form.get("card_pic") or "")[:500] or None,
+        )
         cid = await campaigns.create(
             services,
             name=str(form.get("name") or "")[:64],
             segment=str(form.get("segment") or "")[:500],
             text=str(form.get("text") or "")[:2000],
             at=str(form.get("at") or "").strip() or None,
+            card=card,
         )
     except (CampaignError, SegmentError) as exc:
         raise web.HTTPBadRequest(text=f"无法创建活动：{exc}") from None
