@@ -159,6 +159,7 @@ SUBJECTS: Mapping[str, str] = {
     "lead": "销售商机",
     "ticket": "工单",
     "customer": "客户资料",
+    "staff": "员工",
 }
 IDENTITY_CHANNELS: Mapping[str, str] = {"mp": "公众号", "work": "企业微信"}
 HANDOFF_KINDS: Mapping[str, str] = {"complaint": "投诉", "human_agent": "转人工"}

@@ -7,12 +7,12 @@ from __future__ import annotations
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from click.testing import CliRunner
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.app import create_app
 from bot.demo import seed_demo
 from bot.web.passwords import hash_password
-from storage.models import AdminUser, Customer, ServiceTicket, Store
+from storage.models import AdminUser, Customer, ServiceTicket, Staff, Store
 from storage.repos import admin_users, optouts
 from tests.test_admin_auth import _hidden, login
 
@@ -222,3 +222,31 @@ async def test_a_chain_admin_creates_a_store_manager_in_the_console(world, servi
         assert (await other.get("/admin/accounts")).status == 403
     finally:
         await other.close()
+
+
+async def test_a_manager_hands_a_leaving_guide_over_from_the_console(world, services):
+    client, _ = world
+    assert (await login(client, "zhang", PASSWORD)).status == 303
+    page = await (await client.get("/admin/staff")).text()
+    assert "员工与交接" in page and "G001" in page
+    assert "/admin/staff/G003/handover" not in page  # another store's guide is not listed
+    csrf = _hidden(page, "csrf")
+    done = await client.post(
+        "/admin/staff/G001/handover",
+        data={"csrf": csrf, "to": "G002", "mode": "leave"},
+        allow_redirects=False,
+    )
+    assert done.status == 303 and "notice=" in done.headers["Location"]
+    async with services.db.session() as s:
+        g1 = await s.scalar(select(Staff).where(Staff.wecom_userid == "G001"))
+        g2 = await s.scalar(select(Staff).where(Staff.wecom_userid == "G002"))
+        left = await s.scalar(select(func.count()).where(Customer.guide_id == g1.id))
+    assert not g1.active and g2.active and left == 0
+    shown = await (await client.get(done.headers["Location"])).text()
+    assert "已交接（离职）" in shown
+    refused = await client.post(
+        "/admin/staff/G003/handover",
+        data={"csrf": csrf, "to": "G004", "mode": "leave"},
+        allow_redirects=False,
+    )
+    assert refused.status == 404

@@ -76,6 +76,7 @@ def setup(app: web.Application, services: Services) -> None:
             "rule": vocabulary.care_rule,
             "actor": vocabulary.actor,
             "optout": lambda s: vocabulary.label(vocabulary.OPTOUT_KINDS, s),
+            "role": lambda s: vocabulary.label(vocabulary.ROLES, s),
         },
     )
     env.globals["static"] = STATIC_PREFIX

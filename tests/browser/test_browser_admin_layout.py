@@ -25,6 +25,7 @@ PAGES = {
     "rentals": "/admin/rentals",
     "scrm": "/admin/scrm",
     "accounts": "/admin/accounts",
+    "staff": "/admin/staff",
 }
 # Codes a manager must never read. Words with an underscore are caught by the pattern below.
 CODES = (

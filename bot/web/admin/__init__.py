@@ -51,4 +51,8 @@ def setup(app: web.Application, services: Services) -> None:
     from bot.web.admin import accounts
 
     r.add_get("/admin/accounts", accounts.index)
+    from bot.web.admin import staff
+
+    r.add_get("/admin/staff", staff.index)
+    r.add_post("/admin/staff/{userid:[A-Za-z0-9_.@-]{1,64}}/handover", staff.hand_over)
     r.add_post("/admin/accounts", accounts.create)
