@@ -22,7 +22,6 @@ REPLY_TOPICS: Mapping[str, str] = {
     "help": "帮助",
     "scan": "扫码",
     "not_text": "非文字消息",
-    "non_text": "非文字消息",
     "not_staff": "非员工",
 }
 

@@ -216,3 +216,13 @@ async def _apply(turn: Turn, ticket: ServiceTicket, pending: dict[str, Any]) -> 
         text=f"改好了～服务单 {ticket.number} 的上门时间是 {new}，师傅会按新时间上门。",
         intent="booking_change",
     )
+
+
+async def follow_up_step(turn: Turn) -> Reply | None:
+    """Middleware: the answer to a change waiting for 是 / 不 / a time."""
+    return await follow_up(turn) if turn.state.get(PENDING) else None
+
+
+async def request_step(turn: Turn) -> Reply | None:
+    """Middleware: 「改到后天上午」「取消预约」 with no form under way."""
+    return None if turn.state.get("form") else await request(turn)

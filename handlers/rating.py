@@ -11,6 +11,7 @@ from datetime import timedelta
 from bot.dialog import words
 from bot.dialog.forms import Turn
 from bot.dialog.router import Router
+from bot.messages import Reply
 from handlers.common import customer_label, tell_staff
 from storage.repos import handoffs, tickets
 
@@ -171,3 +172,10 @@ async def maybe_rate(turn: Turn, explicit_only: bool = False) -> str | None:
 
 router = Router("rating")
 router.mention(4, "评价服务")  # a rating is recognised wherever it is said (maybe_rate)
+
+
+async def step(turn: Turn) -> Reply | None:
+    """Middleware: a rating, when one is expected or the message is unmistakably one (「4星」,
+    「⭐⭐⭐⭐」); while a form waits, only the unmistakable kind (「2」 may pick from a list)."""
+    rated = await maybe_rate(turn, explicit_only=bool(turn.state.get("form")))
+    return Reply(text=rated, intent="rating") if rated is not None else None

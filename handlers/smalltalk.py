@@ -42,3 +42,4 @@ router.responder("greeting", label="问候", consequence="harmless", shortcuts=(
 )
 router.responder("thanks", label="感谢", consequence="harmless")(thanks)
 router.responder("unknown", label="未识别", consequence="harmless")(unknown)
+router.responder("non_text", label="非文字消息", consequence="harmless", classified=False)(non_text)

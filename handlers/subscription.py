@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 from bot.dialog.forms import Turn
 from bot.dialog.router import Router
+from bot.dialog.words import wants_back_on
 from storage.repos import optouts
 
 KINDS = {"festival": "节日祝福", "reminder": "提醒（滤芯、保养等）"}
@@ -17,15 +16,6 @@ def which_kind(text: str) -> str:
     if "提醒" in text or "滤芯" in text or "保养" in text:
         return "reminder"
     return "all"
-
-
-_BACK_ON = re.compile(r"订阅|开回|恢复|打开|开启|重新发|继续发")
-_OFF = re.compile(r"退订|取消订阅|不要|别|关|停|烦|td", re.I)
-
-
-def wants_back_on(text: str) -> bool:
-    """ "还是开回来吧 订阅": the words of switching on, none of switching off."""
-    return bool(_BACK_ON.search(text)) and not _OFF.search(text)
 
 
 async def unsubscribe(turn: Turn) -> str:

@@ -52,3 +52,51 @@ def test_an_intent_declared_twice_is_refused():
     twin.responder("greeting", label="问候", consequence="harmless")(invoice.respond)
     with pytest.raises(ValueError, match="greeting"):
         include_routers(twin)
+
+
+def test_the_steps_before_routing_are_one_ordered_chain():
+    from bot.dialog import middleware
+
+    assert middleware.names() == [
+        "confirmed",
+        "booking_follow_up",
+        "postpone",
+        "booking_change",
+        "cancel",
+        "offered_human",
+        "shortcut",
+        "rating",
+        "form",
+        "acknowledgement",
+    ]
+
+
+async def test_a_feature_adds_a_step_where_it_belongs(services):
+    from bot.dialog import middleware
+    from bot.messages import Reply
+
+    async def closed_today(turn):
+        if "营业" in turn.text:
+            return Reply(text="今天门店盘点，线上照常服务～", intent="faq")
+        return None
+
+    middleware.use(closed_today, name="closed_today", after="shortcut")
+    try:
+        assert "盘点" in await say(services, "今天营业吗")
+        assert "盘点" not in await say(services, "空调不制冷了", user="u9")  # others go their way
+    finally:
+        middleware.remove("closed_today")
+    assert "盘点" not in await say(services, "今天营业吗", user="u3")
+
+
+def test_the_dialog_imports_no_handler():
+    import ast
+    from pathlib import Path
+
+    for path in (Path(__file__).parents[1] / "bot" / "dialog").glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                assert not (node.module or "").startswith("handlers"), path
+            elif isinstance(node, ast.Import):
+                assert not any(a.name.startswith("handlers") for a in node.names), path

@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from bot.context import Services
-from bot.dialog import policy, registry, sessions, words
+from bot.dialog import middleware, policy, questions, registry, sessions, words
 from bot.dialog.forms import CONFIRM, Form, Reask, Turn, call
 from bot.dialog.routes import ends_form, grave, resolve, shortcut
 from bot.messages import Inbound, Reply
@@ -145,85 +145,113 @@ def clear_form(state: dict[str, Any]) -> None:
 
 
 async def handle(turn: Turn) -> Reply:
-    st = turn.state
+    """One message: an event or a non-text message first, then the middleware chain
+    (bot/dialog/middleware.py), then the intent's route."""
     inbound = turn.inbound
-    intent = inbound.intent_hint or turn.parse.intent
     if inbound.kind == "event":
-        if inbound.event in ("subscribe", "SCAN") or not inbound.intent_hint:
-            intent = inbound.intent_hint or "greeting"
+        turn.named = inbound.intent_hint or "greeting"
     elif inbound.kind not in TEXT_KINDS:
-        from handlers import smalltalk
-
-        form = _current_form(st)
+        form = _current_form(turn.state)
         if form is not None:  # e.g. a location for the address, a photo of the invoice
             return await _continue(turn, form, intent="unknown")
-        return _as_reply(await smalltalk.non_text(turn), "non_text")
+        return _as_reply(await resolve("non_text")(turn), "non_text")
+    else:
+        turn.named = inbound.intent_hint
+    for step in middleware.chain():
+        reply = await step.step(turn)
+        if reply is not None:
+            return reply
+    return await dispatch(turn, turn.parse.intent)
 
-    pending = policy.confirmed(turn)  # "是" to "您是想退订…吗？"
-    if pending:
-        form = _current_form(st)
-        if form is not None and ends_form(pending):
-            _leave_for_a_person(turn, form)
-        reply = await dispatch(turn, pending, checked=True)
-        if form is not None and not ends_form(pending) and reply.text:
-            reply.text = f"{reply.text}\n\n接着刚才的{form.title}：{await _reask(turn, form)}"
-        return reply
 
-    from handlers import booking_change  # 改到后天上午 / 取消预约 for a booked visit
+# -- the engine's own steps, in order (features add theirs by name: handlers/routers.py) ----
 
-    if st.get(booking_change.PENDING):
-        answered = await booking_change.follow_up(turn)
-        if answered is not None:
-            return answered
 
-    if (form := _current_form(st)) is not None and words.is_postpone(turn.text):
-        return await _postpone(turn, form)  # 「考虑一下」: no pressing, what was said is kept
+async def _confirmed(turn: Turn) -> Reply | None:
+    """「是」 to 「您是想退订…吗？」: the intent the policy asked about goes ahead."""
+    pending = policy.confirmed(turn)
+    if not pending:
+        return None
+    form = _current_form(turn.state)
+    if form is not None and ends_form(pending):
+        _leave_for_a_person(turn, form)
+    reply = await dispatch(turn, pending, checked=True)
+    if form is not None and not ends_form(pending) and reply.text:
+        reply.text = f"{reply.text}\n\n接着刚才的{form.title}：{await _reask(turn, form)}"
+    return reply
 
-    if words.is_cancel(turn.text):
-        form = _current_form(st)
-        if form is None and (changed := await booking_change.request(turn)) is not None:
-            return changed
-        clear_form(st)
-        st.pop("unknowns", None)
-        if form is not None:
-            return Reply(text=f"好的，{form.title}已取消。还有什么可以帮您？", intent="cancel")
-        if re.search(r"预约|工单|订单|单子|上门", turn.text):
-            return Reply(
-                text="您目前没有待上门的服务单～需要的话直接跟我说要办什么就行。",
-                intent="cancel",
-            )
-        return Reply(text="好的～有需要随时找我。", intent="cancel")
 
-    if _current_form(st) is None and (changed := await booking_change.request(turn)) is not None:
-        return changed
+async def _postponed(turn: Turn) -> Reply | None:
+    """「考虑一下」 mid-form: no pressing, what was said is kept."""
+    form = _current_form(turn.state)
+    if form is not None and words.is_postpone(turn.text):
+        return await _postpone(turn, form)
+    return None
 
-    if st.pop("offered_human", None) and words.is_yes(turn.text):
-        if (form := _current_form(st)) is not None:
-            _leave_for_a_person(turn, form)
-        clear_form(st)
-        return await dispatch(turn, "human_agent", checked=True)
 
+async def _cancelled(turn: Turn) -> Reply | None:
+    if not words.is_cancel(turn.text):
+        return None
+    st = turn.state
+    form = _current_form(st)
+    clear_form(st)
+    st.pop("unknowns", None)
+    if form is not None:
+        return Reply(text=f"好的，{form.title}已取消。还有什么可以帮您？", intent="cancel")
+    if re.search(r"预约|工单|订单|单子|上门", turn.text):
+        return Reply(
+            text="您目前没有待上门的服务单～需要的话直接跟我说要办什么就行。",
+            intent="cancel",
+        )
+    return Reply(text="好的～有需要随时找我。", intent="cancel")
+
+
+async def _offered_human(turn: Turn) -> Reply | None:
+    """「是」 after 「需要转人工吗？」."""
+    st = turn.state
+    if not (st.pop("offered_human", None) and words.is_yes(turn.text)):
+        return None
+    if (form := _current_form(st)) is not None:
+        _leave_for_a_person(turn, form)
+    clear_form(st)
+    return await dispatch(turn, "human_agent", checked=True)
+
+
+async def _shortcut(turn: Turn) -> None:
+    """A whole message (「人工」「退订」) or a menu click names the intent: trusted."""
     cut = shortcut(words.norm(turn.text))
     if cut:
-        intent = cut
-    if intent != turn.parse.intent:  # a menu click or a shortcut names it: trust it
-        turn.parse.intent, turn.parse.confidence = intent, 1.0
+        turn.named, turn.cut = cut, True
+    if turn.named and turn.named != turn.parse.intent:
+        turn.parse.intent, turn.parse.confidence = turn.named, 1.0
+    return None
 
-    # a rating, when one is expected or the message is unmistakably one ("4星", "⭐⭐⭐⭐");
-    # while a form waits, only the unmistakable kind ("2" may pick from a list)
-    from handlers import rating
 
-    form = _current_form(st)
-    rated = await rating.maybe_rate(turn, explicit_only=form is not None)
-    if rated is not None:
-        return _as_reply(rated, "rating")
+async def _in_form(turn: Turn) -> Reply | None:
+    form = _current_form(turn.state)
+    if form is None:
+        return None
+    return await _continue(turn, form, turn.parse.intent)
 
-    if form is not None:
-        return await _continue(turn, form, intent)
-    if not cut and policy.is_acknowledgement(turn.text):  # "收到", "同乐": a reply, not a request
-        st.pop("unknowns", None)
-        return policy.acknowledge(turn.text)
-    return await dispatch(turn, intent)
+
+async def _acknowledged(turn: Turn) -> Reply | None:
+    """「收到」「同乐」: a reply, not a request."""
+    if turn.cut or not policy.is_acknowledgement(turn.text):
+        return None
+    turn.state.pop("unknowns", None)
+    return policy.acknowledge(turn.text)
+
+
+for _name, _step in (
+    ("confirmed", _confirmed),
+    ("postpone", _postponed),
+    ("cancel", _cancelled),
+    ("offered_human", _offered_human),
+    ("shortcut", _shortcut),
+    ("form", _in_form),
+    ("acknowledgement", _acknowledged),
+):
+    middleware.use(_step, name=_name)
 
 
 def _leave_for_a_person(turn: Turn, form: Form) -> None:
@@ -278,8 +306,7 @@ async def dispatch(turn: Turn, intent: str, lead: str = "", checked: bool = Fals
 def _faq_first(turn: Turn, intent: str) -> bool:
     """An everyday question ("上门费多少", "礼拜天上班不") is answered, not turned into a
     booking; a firm complaint or a request for a person still goes its way."""
-    from handlers import faq
-
+    faq = questions.answers()
     if intent == "human_agent" and faq.asks_contact(turn):
         return True  # "客服电话多少": give the number (and the way to a person)
     if grave(intent) and turn.parse.confidence >= SWITCH_CONFIDENCE:
@@ -291,8 +318,7 @@ async def _faq(turn: Turn) -> str | None:
     """A short answer to an everyday question (price, hours, "are you a robot"), or None.
     Questions about the bot count as off-topic: the second off-topic one in a row is left
     to the "not understood → a human?" path."""
-    from handlers import faq
-
+    faq = questions.answers()
     st = turn.state
     chat = faq.is_chat(turn)
     if chat and int(st.get("unknowns", 0)) >= 1:
@@ -598,10 +624,8 @@ async def _answer_in_form(turn: Turn, form: Form, intent: str) -> Reply:
     if words.is_yes(text) or words.is_no(text):  # "好" to a question that wants a value
         return Reply(text=await _reask(turn, form), intent=name)
     if turn.inbound.kind not in TEXT_KINDS:
-        from handlers import smalltalk
-
         return Reply(
-            text=f"{await smalltalk.non_text(turn)}\n{await _reask(turn, form)}", intent=name
+            text=f"{await resolve('non_text')(turn)}\n{await _reask(turn, form)}", intent=name
         )
     asks_faq = intent == "unknown" or _faq_first(turn, intent)
     stop = policy.check(turn, intent) if intent not in ("unknown", name) and not asks_faq else None

@@ -55,6 +55,8 @@ class Turn:
     asked: str | None = None  # while extracting: the slot the bot asked for last
     form_intent: str | None = None
     left_form: str | None = None  # a form just left for a person: what was under way
+    named: str | None = None  # the intent a menu click, an event or a shortcut names
+    cut: bool = False  # named by a whole-message shortcut (「人工」「退订」)
 
     @property
     def text(self) -> str:

@@ -52,9 +52,7 @@ def acknowledge(text: str) -> Reply:
 def turn_back_on(text: str) -> bool:
     """The message asks for care messages back (订阅 / 开回来 / 恢复…) and not for them off
     (the subscription handler's own test, which the unsubscribe handler follows)."""
-    from handlers.subscription import wants_back_on
-
-    return wants_back_on(text)
+    return words.wants_back_on(text)
 
 
 def check(turn: Turn, intent: str) -> Reply | None:

@@ -275,3 +275,12 @@ _PROPOSAL = re.compile(
 def is_side_question(text: str) -> bool:
     t = norm(text)
     return 0 < len(t) <= 30 and bool(_QUESTION.search(t)) and not _PROPOSAL.search(t)
+
+
+_BACK_ON = re.compile(r"订阅|开回|恢复|打开|开启|重新发|继续发")
+_OFF = re.compile(r"退订|取消订阅|不要|别|关|停|烦|td", re.I)
+
+
+def wants_back_on(text: str) -> bool:
+    """ "还是开回来吧 订阅": the words of switching care messages on, none of switching off."""
+    return bool(_BACK_ON.search(text)) and not _OFF.search(text)
