@@ -35,8 +35,8 @@ sys.path.insert(0, str(ROOT))
 from bot.care.planner import Planner  # noqa: E402
 from bot.config import load_settings  # noqa: E402
 from bot.context import build_services  # noqa: E402
+from scripts import bench_world_care as care_bench  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
-from storage.repos import care_bench  # noqa: E402
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 

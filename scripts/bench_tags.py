@@ -24,9 +24,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from scripts import bench_world_care as care_bench  # noqa: E402
+from scripts import bench_world_scrm as scrm_bench  # noqa: E402
 from scripts.bench_care import PeakRss, mb, pg_create, pg_drop, settings_for  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
-from storage.repos import care_bench, scrm_bench  # noqa: E402
 
 
 async def bench(url: str, label: str, n: int, campaign: bool, dispatch: bool) -> None:

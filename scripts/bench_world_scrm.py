@@ -1,12 +1,12 @@
 """For scripts/bench_tags.py: WeCom links for a share of the synthetic customers of
-storage/repos/care_bench.py (so tag changes are logged for the sync), in one statement."""
+scripts/bench_world_care.py (so tag changes are logged for the sync), in one statement."""
 
 from __future__ import annotations
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.repos.care_bench import _Dialect
+from scripts.bench_world_care import _Dialect
 
 TABLES = ("campaign_targets", "campaigns", "tag_changes", "customer_tags", "tags", "segments")
 
