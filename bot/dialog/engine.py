@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from bot.context import Services
@@ -348,16 +349,26 @@ async def start_form(turn: Turn, form: Form, intent: str, lead: str = "") -> Rep
         if answer:
             clear_form(st)
             return _as_reply(answer, intent)
-    errors = await _take(turn, form, asked=None)
+    errors = (await _take(turn, form, asked=None)).errors
     intro = "\n".join(x for x in (lead, form.intro) if x)
     if errors:  # a value said at once was wrong: re-ask that one first
         return _remember(turn, _as_reply("\n".join(x for x in (intro, errors[0]) if x), intent))
     return _remember(turn, _as_reply(await next_step(turn, form, intro), intent))
 
 
-async def _take(turn: Turn, form: Form, asked: str | None) -> list[str]:
-    """Extract every slot this message fills, validate, store. Returns the error notes
-    (each re-asks its slot). Sets ``turn.state['_took']`` to the slot names filled."""
+@dataclass
+class Taken:
+    """What one message gave a form: the error note that re-asks a slot (at most one), the
+    slots filled, and the asked slot when the message answered it with a value that did not
+    fit (``misfit``)."""
+
+    errors: list[str]
+    took: list[str]
+    misfit: list[str]
+
+
+async def _take(turn: Turn, form: Form, asked: str | None) -> Taken:
+    """Extract every slot this message fills, validate, store."""
     turn.asked = asked
     turn.form_intent = turn.state.get("form")
     filled: list[str] = []
@@ -391,15 +402,13 @@ async def _take(turn: Turn, form: Form, asked: str | None) -> list[str]:
             continue
         turn.slots[slot.name] = value
         filled.append(slot.name)
-    turn.state["_took"] = filled
-    turn.state["_misfit"] = misfit
     if filled and all(name == asked for name, _ in errors):
         errors = []  # the message was about another slot, not a bad answer to this one
     for name, _ in errors[:1]:
         turn.state["asking"] = name
         turn.state.pop("offer", None)
         turn.slots.pop(name, None)
-    return [e for _, e in errors[:1]]
+    return Taken([e for _, e in errors[:1]], filled, misfit)
 
 
 def _extends(old: Any, new: Any) -> bool:
@@ -418,8 +427,6 @@ async def _required(turn: Turn, slot) -> bool:
 async def next_step(turn: Turn, form: Form, lead: str = "") -> str | Reply:
     """Ask for the first missing slot (offering a known value), else confirm or submit."""
     st = turn.state
-    st.pop("_took", None)
-    st.pop("_misfit", None)
 
     def said(text: str) -> str:
         return f"{lead}\n{text}" if lead else text
@@ -562,14 +569,12 @@ async def _answer_in_form(turn: Turn, form: Form, intent: str) -> Reply:
         if words.is_yes(text):
             turn.slots[offer["slot"]] = offer["value"]
             st.pop("offer", None)
-            errors = await _take(turn, form, asked=None)
+            errors = (await _take(turn, form, asked=None)).errors
             if errors:
                 return _as_reply(errors[0], name)
             return _as_reply(await next_step(turn, form), name)
         probe = dict(turn.slots)
-        await _take(turn, form, asked=asking)
-        took = st.pop("_took", [])
-        st.pop("_misfit", None)
+        took = (await _take(turn, form, asked=asking)).took
         turn.slots.clear()
         turn.slots.update(probe)
         if asking not in took and words.is_no(text):  # "不是" (and nothing new said)
@@ -579,13 +584,12 @@ async def _answer_in_form(turn: Turn, form: Form, intent: str) -> Reply:
             return _as_reply(f"好的，{await _prompt(turn, slot)}", name)
 
     if asking == CONFIRM and words.is_yes(text):
-        errors = await _take(turn, form, asked=None)
-        if not st.get("_took") and not errors:
+        said_yes = await _take(turn, form, asked=None)
+        if not said_yes.took and not said_yes.errors:
             return _as_reply(await _submit(turn, form), name)
 
-    errors = await _take(turn, form, asked=None if asking == CONFIRM else asking)
-    took = st.pop("_took", [])
-    misfit = st.pop("_misfit", [])
+    taken = await _take(turn, form, asked=None if asking == CONFIRM else asking)
+    errors, took, misfit = taken.errors, taken.took, taken.misfit
     # the asked slot read the message but did not accept it ("坏了 不能用了" again while the
     # trade-in asks about the condition): an answer to re-ask, not a new request to switch to
     if asking not in took and not misfit and _asks_for_another_form(turn, intent, name):
