@@ -27,7 +27,6 @@ from storage.repos import devices, tickets, trade_ins
 
 OLD_DEVICE = "_old_device"  # a registered unit offered as the old one (scratch, in the slots)
 
-RESTATED = "\0restated"  # an answer about something already known, not the one asked
 NUM = r"(\d{1,4}|[零一二两三四五六七八九十]{1,3})"
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年?")
 _YEARS = re.compile(NUM + r"\s*(?:多\s*)?年")
@@ -271,8 +270,6 @@ def extract_working(turn: Turn) -> bool | None:
             return True
         if words.is_no(text):
             return False
-        if _restates(turn):
-            return RESTATED  # type: ignore[return-value]
     return None
 
 
@@ -288,8 +285,9 @@ def _restates(turn: Turn) -> bool:
     )
 
 
-def valid_working(turn: Turn, value: object) -> str | None:
-    if value != RESTATED:
+def working_aside(turn: Turn) -> str | None:
+    """The age said again while we ask whether it works: heard, and the question stays."""
+    if not _restates(turn):
         return None
     return f"好的，用了{turn.slots.get('age')}年，记下了。现在还能正常使用吗？"
 
@@ -314,13 +312,12 @@ def extract_condition(turn: Turn) -> str | None:
     for name, pattern in _CONDITION.items():
         if pattern.search(text):
             return name
-    if _restates(turn):
-        return RESTATED  # "坏了 不能用了" again: whether it works, not how it looks
     return None
 
 
-def valid_condition(turn: Turn, value: str) -> str | None:
-    if value != RESTATED:
+def condition_aside(turn: Turn) -> str | None:
+    """「坏了 不能用了」 again while we ask how it looks: heard, and the question stays."""
+    if not _restates(turn):
         return None
     if "working" in turn.slots:
         works = "还能用" if turn.slots["working"] else "已经不能用了"
@@ -610,25 +607,32 @@ async def address_offer(turn: Turn, value: str) -> str:
 _QUOTE_QUESTION = re.compile(
     r"凑个?整|抹个?零|怎么算|咋算|怎么来的|怎么得出|为什么|为啥|什么意思|啥意思|便宜|优惠|打折|折扣|少点|少一点|贵了|太贵"
 )
-QUOTE_QUESTION = "\0quote-question"  # an address-step message asking about the quote itself
 _APPLY = re.compile(r"申请|办理|就这个|就这款|就它|下单|定了|要了|办吧|换吧|^(?:行|好|可以|嗯|ok)")
-APPLY = "\0apply"
 
 
 def extract_address(turn: Turn) -> str | None:
     """An address; when not asked for, only one that looks like one (not "1 2" read as "12").
-    At the address step a question about the quote ("这个补贴怎么算的", "能便宜点吗") is
-    answered (see :func:`valid_address`) instead of being misread."""
+    At the address step a question about the quote ("这个补贴怎么算的", "能便宜点吗") or a
+    yes to applying is no address: :func:`address_aside` answers it."""
     value = ex.address(turn)
     if value is not None and turn.asked != "address" and len(value) < 6:
         return None
     if turn.asked == "address" and (value is None or not validators.looks_like_address(value)):
         if _QUOTE_QUESTION.search(turn.text):
-            return QUOTE_QUESTION
+            return None
         if _APPLY.search(turn.text):  # "行 就申请吧": yes to applying, the address still to come
             offer = turn.state.get("offer") or {}
-            return offer.get("value") if offer.get("slot") == "address" else APPLY
+            return offer.get("value") if offer.get("slot") == "address" else None
     return value
+
+
+async def address_aside(turn: Turn) -> str | None:
+    """At the address step: how the quote was made, or where to send the engineer."""
+    if _QUOTE_QUESTION.search(turn.text):
+        return await explain_quote(turn)
+    if _APPLY.search(turn.text):
+        return "好的～请告诉我上门地址（到门牌号哦），师傅一次上门：拆走旧机、装好新机。"
+    return None
 
 
 async def explain_quote(turn: Turn) -> str:
@@ -664,10 +668,6 @@ async def explain_quote(turn: Turn) -> str:
 
 
 async def valid_address(turn: Turn, value: str) -> str | None:
-    if value == QUOTE_QUESTION:
-        return await explain_quote(turn)
-    if value == APPLY:
-        return "好的～请告诉我上门地址（到门牌号哦），师傅一次上门：拆走旧机、装好新机。"
     return validators.address(turn, value)
 
 
@@ -810,12 +810,12 @@ FORM = Form(
             label="使用年限",
             show=lambda v: f"{v}年",
         ),
-        Slot("working", prompt=working_prompt, extract=extract_working, validate=valid_working),
+        Slot("working", prompt=working_prompt, extract=extract_working, aside=working_aside),
         Slot(
             "condition",
             prompt="外观成色怎么样？回复：1.好  2.一般  3.差",
             extract=extract_condition,
-            validate=valid_condition,
+            aside=condition_aside,
             label="外观成色",
         ),
         Slot(
@@ -839,6 +839,7 @@ FORM = Form(
             prompt=address_prompt,
             extract=extract_address,
             validate=valid_address,
+            aside=address_aside,
             prefill=address_prefill,
             offer=address_offer,
         ),

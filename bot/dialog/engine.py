@@ -365,6 +365,7 @@ class Taken:
     errors: list[str]
     took: list[str]
     misfit: list[str]
+    aside: str | None = None  # the asked slot's reply to what the message said instead
 
 
 async def _take(turn: Turn, form: Form, asked: str | None) -> Taken:
@@ -374,6 +375,7 @@ async def _take(turn: Turn, form: Form, asked: str | None) -> Taken:
     filled: list[str] = []
     misfit: list[str] = []
     errors: list[str] = []
+    aside: str | None = None
     # a value already given changes only on purpose: at the confirmation, when asked again,
     # with a correction word ("电话写错了 是139…"), or in a message about this same request
     overwrite = (
@@ -391,6 +393,8 @@ async def _take(turn: Turn, form: Form, asked: str | None) -> Taken:
             continue
         value = await call(slot.extract, turn)
         if value is None:
+            if slot.name == asked and slot.aside is not None:
+                aside = await call(slot.aside, turn) or None
             continue
         if guarded and not _extends(turn.slots[slot.name], value):
             continue
@@ -408,7 +412,7 @@ async def _take(turn: Turn, form: Form, asked: str | None) -> Taken:
         turn.state["asking"] = name
         turn.state.pop("offer", None)
         turn.slots.pop(name, None)
-    return Taken([e for _, e in errors[:1]], filled, misfit)
+    return Taken([e for _, e in errors[:1]], filled, misfit, aside)
 
 
 def _extends(old: Any, new: Any) -> bool:
@@ -590,6 +594,9 @@ async def _answer_in_form(turn: Turn, form: Form, intent: str) -> Reply:
 
     taken = await _take(turn, form, asked=None if asking == CONFIRM else asking)
     errors, took, misfit = taken.errors, taken.took, taken.misfit
+    if taken.aside and not took and not errors:  # answered; the question stays
+        st.pop("unknowns", None)
+        return _as_reply(taken.aside, name)
     # the asked slot read the message but did not accept it ("坏了 不能用了" again while the
     # trade-in asks about the condition): an answer to re-ask, not a new request to switch to
     if asking not in took and not misfit and _asks_for_another_form(turn, intent, name):

@@ -151,6 +151,10 @@ class Slot:
     - ``optional``: the person may answer 没有/跳过/不知道 (stored as None); asked twice and
       answered around twice, or not understood twice, it is let go too.
     - ``rephrase``: the question asked another way; ``example``: a sample answer.
+    - ``aside(turn)``: while this slot is asked and the message gives no value for it, a reply
+      to what the message says instead (a question about the quote, 「行 就申请吧」 before the
+      address, the age said again while the condition is asked), or None. The question
+      stays; it is not counted as a miss.
     - ``label`` / ``show(value)``: how the confirmation lists it; ``none_text`` when it is None.
     """
 
@@ -167,6 +171,7 @@ class Slot:
     none_text: str = "无"
     rephrase: str = ""  # the question asked another way (never the same words twice in a row)
     example: str = ""  # a sample answer, shown when the answer was not understood twice
+    aside: Callable[[Turn], MaybeAwaitable] | None = None  # -> a reply, or None
 
     def display(self, value: Any) -> str:
         if value is None:
