@@ -89,3 +89,26 @@ async def test_operator_tags_a_customer_on_their_page(client, services):
     assert held == {"VIP", "空调8年以上"}  # the automatic tag stays
     page = await (await client.get(f"/admin/customers/{c.id}")).text()
     assert "VIP" in page
+
+
+async def test_customers_lost_in_wecom_show_per_week(client, services):
+    from datetime import timedelta
+
+    from storage.models import ContactLoss
+
+    now = services.clock.now()
+    async with services.db.transaction() as s:
+        for days_ago in (0, 1, 8, 8, 8):
+            s.add(
+                ContactLoss(
+                    guide_userid="G001",
+                    change_type="del_follow_user",
+                    at=now - timedelta(days=days_ago),
+                )
+            )
+    html = await (await client.get("/admin/scrm")).text()
+    assert "每周流失的企业微信客户" in html
+    chart = html[html.index("每周流失的企业微信客户") :]
+    chart = chart[: chart.index("</svg>")]
+    values = re.findall(r">(\d+)</text>", chart)
+    assert values[-2:] == ["3", "2"]  # the week before: 3; this week: 2 (NOW is a Wednesday)

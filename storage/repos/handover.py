@@ -139,6 +139,15 @@ async def losses_by_guide(session: AsyncSession, since: datetime) -> list[Any]:
     return list(rows.all())
 
 
+async def loss_times(session: AsyncSession, since: datetime) -> list[tuple[datetime, str | None]]:
+    """(when, guide userid) of each loss since ``since`` (bucketed by local week by the
+    caller, whose time zone SQL does not know)."""
+    rows = await session.execute(
+        select(ContactLoss.at, ContactLoss.guide_userid).where(ContactLoss.at >= since)
+    )
+    return [(at, guide) for at, guide in rows.all()]
+
+
 async def managers(session: AsyncSession, store_id: int | None = None) -> list[str]:
     q = select(Staff.wecom_userid).where(Staff.active.is_(True), Staff.role == "manager")
     if store_id is not None:

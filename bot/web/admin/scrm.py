@@ -57,6 +57,23 @@ def _chain_admin_only(request: web.Request) -> None:
 
 
 GROUP_DAYS = 14
+LOSS_WEEKS = 8
+
+
+def _loss_weeks_chart(services, times: list) -> Any:
+    """Customers lost in WeCom per local week (Monday first), the last ``LOSS_WEEKS``."""
+    tz = services.settings.tz
+    today = services.clock.local_now().date()
+    this_monday = today - timedelta(days=today.weekday())
+    mondays = [this_monday - timedelta(weeks=LOSS_WEEKS - 1 - i) for i in range(LOSS_WEEKS)]
+    counts = dict.fromkeys(mondays, 0)
+    for at, _guide in times:
+        day = at.astimezone(tz).date()
+        monday = day - timedelta(days=day.weekday())
+        if monday in counts:
+            counts[monday] += 1
+    bars = [Bar(f"{m.month}/{m.day}起", n, COLORS[3]) for m, n in counts.items()]
+    return columns(bars, title="每周流失的企业微信客户")
 
 
 def _groups_chart(group_rows: list, first) -> Any:
@@ -98,6 +115,8 @@ async def index(request: web.Request) -> web.Response:
         recent = await campaigns_repo.recent(s, 20)
         reports = [await campaigns_repo.report(s, c) for c in recent]
         losses = await handover_repo.losses_by_guide(s, since)
+        weeks_since = services.clock.now() - timedelta(weeks=LOSS_WEEKS)
+        loss_times = await handover_repo.loss_times(s, weeks_since)
         first = services.clock.local_now().date() - timedelta(days=GROUP_DAYS - 1)
         group_rows = await group_chats_repo.figures(s, first)
     sizes = []
@@ -119,6 +138,7 @@ async def index(request: web.Request) -> web.Response:
             title="近30天客户流失",
         ),
         "groups": _groups_chart(group_rows, first) if group_rows else None,
+        "loss_weeks": _loss_weeks_chart(services, loss_times),
     }
     return page(
         request,
