@@ -213,7 +213,7 @@ async def test_a_chain_admin_creates_a_store_manager_in_the_console(world, servi
         allow_redirects=False,
     )
     assert "problem=" in short.headers["Location"]
-    other = TestClient(TestServer(client.server.app))
+    other = TestClient(TestServer(create_app(services)))
     await other.start_server()
     try:
         assert (await login(other, "li", PASSWORD)).status == 303
