@@ -62,7 +62,7 @@ async def _synced_world(svc, fake) -> None:
             _chat("wrB", "梅园新村换新群", "G003", [old, today, today]),
         ],
     )
-    assert await sync(svc) == {"chats": 2, "created": 1, "updated": 1}
+    assert await sync(svc) == {"chats": 2, "created": 1, "updated": 1, "failed": 0}
 
 
 async def _group(svc, chat_id: str) -> Group:
@@ -190,3 +190,15 @@ async def test_sandbox_does_not_call_wecom_and_the_admin_shows_the_groups(
         await client.close()
     assert "客户群" in html and "梅园新村换新群" in html and "+2" in html
     assert "客户群总人数" in html
+
+
+async def test_a_chat_wecom_will_not_show_does_not_stop_the_sync(live_services, fake_wechat):
+    svc = live_services
+    await seed_demo(svc)
+    fake_wechat.script(
+        LIST,
+        [{"errcode": 0, "group_chat_list": [{"chat_id": "wrX"}, {"chat_id": "wrY"}]}],
+    )
+    fake_wechat.script(GET, [60011, _chat("wrY", "锦华小区群", "G002", [_ts(svc, 9)])])
+    assert await sync(svc) == {"chats": 2, "created": 1, "updated": 0, "failed": 1}
+    assert (await _group(svc, "wrY")).member_count == 1

@@ -24,6 +24,7 @@ from typing import Any
 
 from bot.channels.work_inbound import WorkMessage
 from bot.context import Services
+from bot.wechat.errors import WeChatError
 from bot.wechat.work_api import WorkApi
 from storage.models import OutboxMessage
 from storage.repos import group_chats as repo
@@ -69,11 +70,15 @@ async def sync(services: Services) -> dict[str, int | str]:
     now = services.clock.now()
     today = _local_day(services, now)
     start = datetime.combine(today, time(0), tzinfo=services.settings.tz)
-    counts = {"chats": len(chats), "created": 0, "updated": 0}
+    counts = {"chats": len(chats), "created": 0, "updated": 0, "failed": 0}
     for chat_id in chats:
-        detail = (await _post(services, GET_PATH, {"chat_id": chat_id, "need_name": 1})).get(
-            "group_chat"
-        ) or {}
+        try:
+            answer = await _post(services, GET_PATH, {"chat_id": chat_id, "need_name": 1})
+        except WeChatError as exc:  # one chat WeCom will not show must not stop the rest
+            log.warning("work: group chat %s not read: %s", chat_id, exc)
+            counts["failed"] += 1
+            continue
+        detail = answer.get("group_chat") or {}
         members = detail.get("member_list") or []
         joined_today = sum(
             1 for m in members if int(m.get("join_time") or 0) >= int(start.timestamp())
