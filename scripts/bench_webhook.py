@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """End-to-end webhook benchmark: encrypted (safe-mode) text messages to /wechat/mp.
 
-Four servers, each in its own process on 127.0.0.1, get the same kind of load from one
+Six servers, each in its own process on 127.0.0.1, get the same kind of load from one
 load generator (this process) with ``--concurrency`` senders:
 
   bare     a bare aiohttp handler answering "success" (no crypto, no parse: the floor)
+  wechatpy the least a safe-mode server does with wechatpy, in a bare aiohttp handler:
+           verify, decrypt, parse, build the reply, encrypt (no storage, no dialog)
   werobot  WeRoBot 1.13 (WSGI, Bottle) served by waitress with 8 threads, answering a text
            reply to the same encrypted messages (session storage off)
+  werobot-gunicorn  the same WeRoBot app under gunicorn with one sync worker
   trivial  wxbot's /wechat/mp with the dialog replaced by a constant reply: signature,
            timestamp window, decrypt, safe parse, dedup ledger, customer upsert, encrypted reply
   full     wxbot's /wechat/mp with the real dialog (NLU, sessions, handlers)
@@ -24,8 +27,10 @@ WeRoBot is a WSGI app (``robot.wsgi``, a Bottle app); it is served here the way 
 suggest for production, by a threaded WSGI server: ``waitress.serve(robot.wsgi,
 threads=8)`` in its own process.
 
-    .venv/bin/pip install werobot waitress     # only for the werobot column
+    .venv/bin/pip install -e '.[bench]'     # WeRoBot, waitress, gunicorn: the werobot columns
     .venv/bin/python scripts/bench_webhook.py [--messages 3000] [--concurrency 50]
+        [--turns mixed|greeting|form]   # six repeating lines / 你好 only / mid-booking turns
+    BENCH_DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1/<empty db> ...   # on PostgreSQL
 """
 
 from __future__ import annotations
@@ -48,8 +53,24 @@ sys.path.insert(0, str(REPO))
 TOKEN = "benchtoken"
 AES_KEY = "6PmTxj5qP1aZHSrJYswXuJSlql2obkXIEbgrViOmaEP"
 APP_ID = "wxbench0000000001"
-TARGETS = ("bare", "werobot", "trivial", "full")
+TARGETS = ("bare", "wechatpy", "werobot", "werobot-gunicorn", "trivial", "full")
 UTTERANCES = ["你好", "我家空调不制冷了", "滤芯多少钱", "以旧换新怎么算", "谢谢", "查一下进度"]
+# --turns form: each customer starts a repair booking in the warm-up, then every measured
+# message is a turn in the middle of it (never 确认, so the form stays open)
+FORM_START = ["空调不制冷了 要修"]
+FORM_TURNS = [
+    "明天上午",
+    "电话13812345678",
+    "上海市浦东新区张江路88弄3号501室",
+    "电话写错了 是13900001111",
+    "改到后天下午",
+    "地址是浦东新区张江路99弄1号",
+]
+TURNS = {
+    "mixed": (UTTERANCES, UTTERANCES[::-1]),
+    "greeting": (["你好"], ["你好"]),
+    "form": (FORM_START, FORM_TURNS),
+}
 
 
 def varied_utterances() -> list[str]:
@@ -72,6 +93,12 @@ def varied_utterances() -> list[str]:
 def serve(kind: str, port: int, db: str) -> None:
     if kind == "werobot":
         _serve_werobot(port)
+        return
+    if kind == "werobot-gunicorn":
+        _serve_werobot_gunicorn(port)
+        return
+    if kind == "wechatpy":
+        _serve_wechatpy(port)
         return
     from aiohttp import web
 
@@ -153,8 +180,7 @@ def _record_gc_pauses(app, out: Path) -> None:
     app.on_cleanup.append(write)
 
 
-def _serve_werobot(port: int) -> None:
-    import waitress
+def _werobot():
     from werobot import WeRoBot
 
     robot = WeRoBot(token=TOKEN, encoding_aes_key=AES_KEY, app_id=APP_ID, SESSION_STORAGE=False)
@@ -163,7 +189,62 @@ def _serve_werobot(port: int) -> None:
     def echo(message):
         return "好的，收到～"
 
-    waitress.serve(robot.wsgi, host="127.0.0.1", port=port, threads=8, _quiet=True)
+    return robot
+
+
+def _serve_werobot(port: int) -> None:
+    import waitress
+
+    waitress.serve(_werobot().wsgi, host="127.0.0.1", port=port, threads=8, _quiet=True)
+
+
+def _serve_werobot_gunicorn(port: int) -> None:
+    """WeRoBot as the issue measured it: gunicorn, one sync worker."""
+    from gunicorn.app.base import BaseApplication
+
+    wsgi = _werobot().wsgi
+
+    class One(BaseApplication):
+        def load_config(self) -> None:
+            for key, value in {
+                "bind": f"127.0.0.1:{port}",
+                "workers": 1,
+                "worker_class": "sync",
+                "loglevel": "warning",
+                "accesslog": None,
+            }.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            return wsgi
+
+    One().run()
+
+
+def _serve_wechatpy(port: int) -> None:
+    """The least a safe-mode server must do with wechatpy: verify, decrypt, parse, build the
+    reply, encrypt it — in a bare aiohttp handler (no storage, no dialog)."""
+    from aiohttp import web
+    from wechatpy import parse_message
+    from wechatpy.crypto import WeChatCrypto
+    from wechatpy.replies import TextReply
+
+    crypto = WeChatCrypto(TOKEN, AES_KEY, APP_ID)
+
+    async def handle(request: web.Request) -> web.Response:
+        q = request.query
+        body = await request.read()
+        plain = crypto.decrypt_message(body, q["msg_signature"], q["timestamp"], q["nonce"])
+        msg = parse_message(plain)
+        reply = TextReply(content="好的，收到～", message=msg).render()
+        return web.Response(
+            text=crypto.encrypt_message(reply, q["nonce"], q["timestamp"]),
+            content_type="application/xml",
+        )
+
+    app = web.Application()
+    app.router.add_post("/wechat/mp", handle)
+    web.run_app(app, host="127.0.0.1", port=port, access_log=None, print=None)
 
 
 # ---------------------------------------------------------------- load generator
@@ -342,10 +423,14 @@ async def run_target(kind: str, args: argparse.Namespace, tmp: Path) -> dict:
         # openids of their own per target: on one BENCH_DATABASE_URL the targets would
         # otherwise answer each other's MsgIds as retries
         prefix = f"o-{kind}"
-        pool = varied_utterances() if args.varied else UTTERANCES
-        warm = build_messages(args.warmup, args.users, prefix, 1_000_000, pool)
+        warm_pool, pool = TURNS[args.turns]
+        if args.varied:
+            warm_pool = pool = varied_utterances()
+        warm = build_messages(args.warmup, args.users, prefix, 1_000_000, warm_pool)
         await load(port, warm, min(args.concurrency, 10), 30)
-        msgs = build_messages(args.messages, args.users, prefix, utterances=pool[::-1])
+        msgs = build_messages(
+            args.messages, args.users, prefix, utterances=pool[::-1] if args.varied else pool
+        )
         cpu_before = _cpu_seconds(proc.pid)
         result = await load(port, msgs, args.concurrency, args.max_seconds)
         cpu = _cpu_seconds(proc.pid) - cpu_before
@@ -391,12 +476,15 @@ async def main(args: argparse.Namespace) -> dict[str, dict]:
     results: dict[str, dict] = {}
     with tempfile.TemporaryDirectory(prefix="bench_webhook_") as d:
         for kind in args.targets:
-            if kind == "werobot":
+            if kind.startswith("werobot"):
                 try:
                     import waitress  # noqa: F401
                     import werobot  # noqa: F401
+
+                    if kind == "werobot-gunicorn":
+                        import gunicorn  # noqa: F401
                 except ImportError:
-                    print("werobot: skipped (pip install werobot waitress)", file=sys.stderr)
+                    print(f"{kind}: skipped (pip install -e '.[bench]')", file=sys.stderr)
                     continue
             results[kind] = await run_target(kind, args, Path(d))
             r = results[kind]
@@ -421,9 +509,13 @@ async def main(args: argparse.Namespace) -> dict[str, dict]:
             f" p50 {trivial['billion_laughs_ms_p50']} ms, max {trivial['billion_laughs_ms_max']} ms"
         )
     bare, wero = results.get("bare"), results.get("werobot")
+    guni, minimum = results.get("werobot-gunicorn"), results.get("wechatpy")
     print()
+    print(f"turns: {args.turns}")
     print("throughput ratios (msg/s):")
     print(f"  full / bare     {ratio(full, bare, 'msg_per_s')}")
+    print(f"  full / wechatpy minimum  {ratio(full, minimum, 'msg_per_s')}")
+    print(f"  full / werobot under gunicorn (1 sync worker)  {ratio(full, guni, 'msg_per_s')}")
     print(f"  full / werobot  {ratio(full, wero, 'msg_per_s')}")
     print(f"  trivial / werobot {ratio(trivial, wero, 'msg_per_s')}")
     print(f"  full / trivial  {ratio(full, trivial, 'msg_per_s')}")
@@ -455,6 +547,12 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--max-seconds", type=float, default=60.0, help="time cap per target")
     p.add_argument("--targets", nargs="+", default=list(TARGETS), choices=TARGETS)
     p.add_argument("--json", help="also write the figures to this file")
+    p.add_argument(
+        "--turns",
+        choices=list(TURNS),
+        default="mixed",
+        help="mixed: six repeating lines; greeting: 你好 only; form: mid-booking turns",
+    )
     p.add_argument(
         "--varied",
         action="store_true",
