@@ -70,16 +70,17 @@ def order_line(o: ConsumableOrder) -> str:
 
 async def respond(turn: Turn) -> str:
     cid = turn.customer.id
+    known = await tickets.open_first(turn.db, cid)  # one statement: open ones, then the latest
     open_tickets = [
         t
-        for t in await tickets.for_customer(turn.db, cid, open_only=True)
-        if t.kind != "trade_in"  # a trade-in's visit shows with its request
+        for t in known
+        if t.status in tickets.OPEN_STATUSES
+        and t.kind != "trade_in"  # a trade-in's visit shows with its request
     ]
     requests = await trade_ins.for_customer(turn.db, cid, open_only=True)
     open_orders = await orders.for_customer(turn.db, cid, open_only=True)
-    # the recent tickets hold the trade-in visits, and the latest one when nothing is open
-    needed = requests or not (open_tickets or open_orders)
-    recent = await tickets.for_customer(turn.db, cid) if needed else []
+    # the tickets hold the trade-in visits, and the latest one when nothing is open
+    recent = sorted(known, key=lambda t: t.id, reverse=True)
     visits = {t.id: t for t in recent if t.kind == "trade_in"}
     lines = [ticket_line(t, turn.tz) for t in open_tickets]
     lines += [trade_in_line(r, visits.get(r.ticket_id)) for r in requests]

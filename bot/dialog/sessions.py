@@ -8,7 +8,6 @@ still expires.
 
 from __future__ import annotations
 
-import copy
 import json
 from datetime import datetime, timedelta
 from typing import Any
@@ -35,9 +34,9 @@ def _expires_at(services: Services, state: dict[str, Any], now: datetime) -> dat
 def fresh_view(services: Services, state: dict[str, Any] | None, now: datetime) -> dict[str, Any]:
     """Drop what has gone stale: the form after the idle time, a hold that has passed.
 
-    A deep copy: the stored row's JSON must not change in place under the conversation
-    (its nested ``slots`` would then look unchanged to the ORM and a correction be lost)."""
-    state = copy.deepcopy(state or {})
+    ``state`` must be the caller's own copy (as :func:`storage.repos.sessions.loaded` and
+    ``json.loads`` give): it is edited in place, never the stored row's JSON."""
+    state = state if state is not None else {}
     touched = state.get("touched_at")
     if touched and now - datetime.fromisoformat(touched) > timedelta(
         minutes=idle_minutes(services)
