@@ -106,7 +106,7 @@ async def on_event(services: Services, m: WorkMessage) -> None:
         return
     change = m.change_type
     detail = str(m.data.get("UpdateDetail") or "").lower()
-    count = int(m.data.get("MemChangeCnt") or 1)
+    count = _int(m.data.get("MemChangeCnt")) or 1
     total = m.data.get("MemCount")
     now = services.clock.now()
     today = _local_day(services, now)
