@@ -4,6 +4,8 @@ it, and a disabled account is signed out at its next request."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from click.testing import CliRunner
@@ -250,3 +252,24 @@ async def test_a_manager_hands_a_leaving_guide_over_from_the_console(world, serv
         allow_redirects=False,
     )
     assert refused.status == 404
+
+
+async def test_a_new_password_ends_the_accounts_sessions(world, services, monkeypatch):
+    client, _ = world
+    assert (await login(client, "zhang", PASSWORD)).status == 303
+    assert (await client.get("/admin/tickets", allow_redirects=False)).status == 200
+    from bot.cli import main
+
+    monkeypatch.setenv("WXBOT_DATABASE__URL", services.settings.database.url)
+    result = await asyncio.to_thread(
+        CliRunner().invoke,
+        main,
+        ["admin", "passwd", "zhang", "--password-stdin"],
+        input="brand-new-pass-2\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "结束了 1 个登录" in result.output
+    gone = await client.get("/admin/tickets", allow_redirects=False)
+    assert gone.status == 303 and "/admin/login" in gone.headers["Location"]
+    assert (await login(client, "zhang", PASSWORD)).status == 401
+    assert (await login(client, "zhang", "brand-new-pass-2")).status == 303

@@ -138,6 +138,7 @@ def disable_cmd(username: str) -> None:
     import asyncio
 
     from bot.bootstrap import services_or_exit
+    from bot.web.sessions import make_store
     from storage.repos import admin_users
 
     async def run() -> None:
@@ -148,11 +149,44 @@ def disable_cmd(username: str) -> None:
                 if user is None:
                     raise click.UsageError(f"没有账号 {username}")
                 user.active = False
+            await make_store(services).end_user(username)
         finally:
             await services.close()
-        click.echo(f"已停用 {username}")
+        click.echo(f"已停用 {username}，TA 的登录都已结束")
 
     asyncio.run(run())
+
+
+@admin.command("passwd")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from stdin's first line.")
+def passwd_cmd(username: str, password_stdin: bool) -> None:
+    """Set a new password for a database account; its open sessions end."""
+    import asyncio
+
+    from bot.bootstrap import services_or_exit
+    from bot.web.passwords import hash_password
+    from bot.web.sessions import make_store
+    from storage.repos import admin_users
+
+    password_hash = hash_password(_read_password(password_stdin))
+
+    async def run() -> int:
+        services = services_or_exit()
+        try:
+            async with services.db.transaction() as s:
+                user = await admin_users.by_username(s, username)
+                if user is None:
+                    raise click.UsageError(
+                        f"没有账号 {username}（配置文件里的管理员用 wxbot admin hash-password）"
+                    )
+                user.password_hash = password_hash
+            return await make_store(services).end_user(username)
+        finally:
+            await services.close()
+
+    ended = asyncio.run(run())
+    click.echo(f"已为 {username} 设置新密码，结束了 {ended} 个登录")
 
 
 COMMANDS = [admin]

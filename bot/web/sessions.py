@@ -47,6 +47,7 @@ class SessionStore(Protocol):
     async def touch(self, active: Active, now: datetime) -> None: ...
     async def listing(self, tag: str, now: datetime) -> list[Active]: ...
     async def end(self, session_id: str) -> bool: ...
+    async def end_user(self, username: str) -> int: ...
 
 
 class DatabaseSessions:
@@ -95,6 +96,11 @@ class DatabaseSessions:
     async def end(self, session_id: str) -> bool:
         async with self.db.transaction() as s:
             return await repo.end(s, session_id=session_id) > 0
+
+    async def end_user(self, username: str) -> int:
+        """End every session of ``username`` (a new password, a disabled account)."""
+        async with self.db.transaction() as s:
+            return await repo.end_user(s, username)
 
 
 class RedisSessions:
@@ -169,6 +175,14 @@ class RedisSessions:
         _, _, token_hash = self._load(raw)
         await self.r.delete(key, f"{self.prefix}t:{token_hash}")
         return True
+
+    async def end_user(self, username: str) -> int:
+        ended = 0
+        for session_id in await self.r.smembers(f"{self.prefix}all"):
+            raw = await self.r.get(f"{self.prefix}s:{session_id}")
+            if raw is not None and self._load(raw)[0].user == username:
+                ended += await self.end(session_id)
+        return ended
 
 
 def make_store(services: Services) -> SessionStore:

@@ -66,3 +66,9 @@ async def purge(session: AsyncSession, password_tag: str, now: datetime) -> int:
         )
     )
     return result.rowcount or 0
+
+
+async def end_user(session: AsyncSession, username: str) -> int:
+    """Delete every session of ``username``; how many there were."""
+    result = await session.execute(delete(AdminSession).where(AdminSession.username == username))
+    return result.rowcount or 0

@@ -149,3 +149,34 @@ async def test_sessions_in_redis_end_at_logout(services):
         keys = [k async for k in r.scan_iter(f"{prefix}*")]
         if keys:
             await r.delete(*keys)
+
+
+async def test_ending_a_users_sessions_in_redis_leaves_the_others(services):
+    from datetime import timedelta
+
+    import redis.asyncio as aioredis
+
+    from bot.web.sessions import Active, RedisSessions
+
+    r = aioredis.from_url("redis://127.0.0.1:6379/0", decode_responses=True)
+    try:
+        await r.ping()
+    except Exception as exc:  # noqa: BLE001
+        await r.aclose()
+        pytest.skip(f"Redis not reachable: {exc}")
+    prefix = f"test:wxbot:{uuid.uuid4().hex}:"
+    services.redis = r
+    store = RedisSessions(services, prefix=prefix)
+    now = services.clock.now()
+    try:
+        for i, user in enumerate(("zhang", "zhang", "admin")):
+            active = Active(f"s{i}", user, "127.0.0.1", "c", now, now, now + timedelta(hours=1))
+            await store.open(active, f"t{i}", "tag")
+        assert await store.end_user("zhang") == 2
+        left = await store.listing("tag", now)
+        assert [a.user for a in left] == ["admin"]
+    finally:
+        keys = [k async for k in r.scan_iter(f"{prefix}*")]
+        if keys:
+            await r.delete(*keys)
+        await r.aclose()
