@@ -160,6 +160,7 @@ SUBJECTS: Mapping[str, str] = {
     "customer": "客户资料",
     "staff": "员工",
 }
+ADMIN_ROLES: Mapping[str, str] = {"chain_admin": "总部管理员", "store_manager": "门店店长"}
 IDENTITY_CHANNELS: Mapping[str, str] = {"mp": "公众号", "work": "企业微信"}
 HANDOFF_KINDS: Mapping[str, str] = {"complaint": "投诉", "human_agent": "转人工"}
 ROLES: Mapping[str, str] = {

@@ -6,6 +6,8 @@ import sys
 
 import click
 
+from bot import vocabulary
+
 
 @click.group()
 def admin() -> None:
@@ -22,13 +24,7 @@ def hash_password_cmd(password_stdin: bool) -> None:
     """Print a password hash for WXBOT_ADMIN_PASSWORD_HASH."""
     from bot.web.passwords import hash_password
 
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("新密码", hide_input=True, confirmation_prompt="再输一次")
-    if len(password) < 8:
-        raise click.UsageError("密码至少 8 位")
-    click.echo(hash_password(password))
+    click.echo(hash_password(_read_password(password_stdin, "新密码")))
     click.echo(
         "把上面这一行设为环境变量 WXBOT_ADMIN_PASSWORD_HASH（用户名默认 admin，"
         "可用 WXBOT_ADMIN_USER 修改），然后重启 wxbot serve。",
@@ -36,17 +32,17 @@ def hash_password_cmd(password_stdin: bool) -> None:
     )
 
 
-def _read_password(password_stdin: bool) -> str:
+def _read_password(password_stdin: bool, prompt: str = "密码") -> str:
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
-        password = click.prompt("密码", hide_input=True, confirmation_prompt="再输一次")
+        password = click.prompt(prompt, hide_input=True, confirmation_prompt="再输一次")
     if len(password) < 8:
         raise click.UsageError("密码至少 8 位")
     return password
 
 
-ROLE_LABELS = {"chain_admin": "总部管理员", "store_manager": "门店店长"}
+ROLE_LABELS = vocabulary.ADMIN_ROLES
 
 
 @admin.command("add")
@@ -69,8 +65,8 @@ def add_cmd(username: str, role: str, store_code: str | None, password_stdin: bo
     from storage.repos import admin_users
 
     username = username.strip()
-    if not 2 <= len(username) <= 64 or any(ch.isspace() for ch in username):
-        raise click.UsageError("用户名 2–64 个字符，不含空格")
+    if not admin_users.username_ok(username):
+        raise click.UsageError(admin_users.BAD_USERNAME)
     if role == "store_manager" and not store_code:
         raise click.UsageError("门店店长需要 --store 门店编号（例如 --store S001）")
     password_hash = hash_password(_read_password(password_stdin))

@@ -8,6 +8,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import AdminUser, Store
 
 ROLES = ("chain_admin", "store_manager")
+BAD_USERNAME = "用户名 2–64 个字符，不含空格"
+
+
+def username_ok(username: str) -> bool:
+    return 2 <= len(username) <= 64 and not any(ch.isspace() for ch in username)
 
 
 async def by_username(session: AsyncSession, username: str) -> AdminUser | None:

@@ -7,6 +7,7 @@ import logging
 from aiohttp import web
 from sqlalchemy import select
 
+from bot import vocabulary
 from bot.web.admin.session import AUTH
 from bot.web.common import ADMIN, services_of, store_scope
 from bot.web.passwords import hash_password
@@ -15,7 +16,7 @@ from storage.models import Store
 from storage.repos import admin_users
 
 log = logging.getLogger(__name__)
-ROLE_LABELS = {"chain_admin": "总部管理员", "store_manager": "门店店长"}
+ROLE_LABELS = vocabulary.ADMIN_ROLES
 
 
 def _chain_admin_only(request: web.Request) -> None:
@@ -58,8 +59,8 @@ async def create(request: web.Request) -> web.Response:
     password = str(form.get("password") or "")
     role = str(form.get("role") or "store_manager")
     store_code = str(form.get("store") or "")
-    if not 2 <= len(username) <= 64 or any(ch.isspace() for ch in username):
-        return _back("用户名 2–64 个字符，不含空格")
+    if not admin_users.username_ok(username):
+        return _back(admin_users.BAD_USERNAME)
     if len(password) < 8:
         return _back("密码至少 8 位")
     if role not in ROLE_LABELS:
