@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -43,7 +44,37 @@ class Reply:
     intent: str | None = None
     transfer_customer_service: bool = False
     image_media_id: str | None = None
+    # already stored as the answer to its message in the ledger, in the same transaction
+    # as the turn's own writes (bot/dialog/engine.py): the webhook need not store it again
+    recorded: bool = field(default=False, compare=False, repr=False)
 
     @property
     def empty(self) -> bool:
         return not self.text and not self.transfer_customer_service and not self.image_media_id
+
+
+def reply_to_json(reply: Reply | None) -> str | None:
+    """A reply as the ledger keeps it (None: an empty answer), to answer WeChat's retries."""
+    if reply is None or reply.empty:
+        return None
+    return json.dumps(
+        {
+            "text": reply.text,
+            "intent": reply.intent,
+            "transfer": reply.transfer_customer_service,
+            "image": reply.image_media_id,
+        },
+        ensure_ascii=False,
+    )
+
+
+def reply_from_json(stored: str | None) -> Reply | None:
+    if not stored:
+        return None
+    data = json.loads(stored)
+    return Reply(
+        text=data.get("text") or "",
+        intent=data.get("intent"),
+        transfer_customer_service=bool(data.get("transfer")),
+        image_media_id=data.get("image"),
+    )

@@ -47,6 +47,7 @@ _PHRASES = [  # longest first
     ("非常好", 5),
     ("完美", 5),
 ]
+_BY_LENGTH = sorted(_PHRASES, key=lambda p: -len(p[0]))  # the longest phrase wins
 _STAR_NUM = re.compile(r"^([1-5一二两三四五])\s*(?:星|颗星|分|⭐|★)?(?:好评|满意)?$")
 EXPECT_DAYS = 7
 
@@ -68,7 +69,7 @@ def parse_stars(text: str, expected: bool = False) -> tuple[int, bool] | None:
         g = m.group(1)
         n = int(g) if g.isdigit() else _CN[g]
         return n, t != g
-    for phrase, n in sorted(_PHRASES, key=lambda p: -len(p[0])):
+    for phrase, n in _BY_LENGTH:
         if t == phrase or (len(t) <= len(phrase) + 3 and t.startswith(phrase)):
             return n, phrase in _EXPLICIT
     # a rating with a comment: "五星好评 师傅很细心", "给4分吧 来得有点晚", "差评！！又坏了"
@@ -78,11 +79,11 @@ def parse_stars(text: str, expected: bool = False) -> tuple[int, bool] | None:
             g = m.group(1)
             return (int(g) if g.isdigit() else _CN[g]), True
         body = _GIVE.sub("", t)  # "给个好评 师傅人蛮好的"
-        for phrase in sorted(_EXPLICIT + _STRONG, key=len, reverse=True):
+        for phrase in _OPENERS:
             if body.startswith(phrase):
-                return dict(_PHRASES)[phrase], True
+                return _STARS_OF[phrase], True
         if expected:
-            for phrase, n in sorted(_PHRASES, key=lambda p: -len(p[0])):
+            for phrase, n in _BY_LENGTH:
                 if body.startswith(phrase):
                     return n, False
     return None
@@ -93,6 +94,8 @@ _EXPLICIT = ("五星好评", "差评", "好评", "中评")
 _STRONG = ("非常满意", "很满意", "特别满意", "超级满意", "非常不满意", "很不满意")
 _GIVE = re.compile(r"^(?:给(?:你们|师傅)?|打)(?:个|一个)?")
 _LEADING_STARS = re.compile(r"^(?:[⭐★🌟]\ufe0f?\s*){1,5}")
+_OPENERS = sorted(_EXPLICIT + _STRONG, key=len, reverse=True)  # the longest first
+_STARS_OF = dict(_PHRASES)
 
 
 def comment_of(text: str) -> str | None:

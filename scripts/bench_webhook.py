@@ -39,6 +39,8 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -154,13 +156,29 @@ def _wxbot_app(kind: str, db: str):
         bot.dialog.respond = constant  # type: ignore[assignment]
     app = create_app(services, channels=False)  # only the channel under test
     bot.channels.mp.setup(app, services)
-    _record_gc_pauses(app, Path(db).with_suffix(".gc.json"))
+    _record_gc_pauses(app, Path(db).with_suffix(".gc.json"), services)
     return app
 
 
-def _record_gc_pauses(app, out: Path) -> None:
-    """Time every garbage collection in the server; written to ``out`` at shutdown."""
+def _record_gc_pauses(app, out: Path, services) -> None:
+    """Time every garbage collection in the server, and count its SQL statements and
+    commits; written to ``out`` at shutdown."""
     import gc
+
+    from sqlalchemy import event
+
+    sql = {"statements": 0, "commits": 0}
+
+    def statement(*_args) -> None:
+        sql["statements"] += 1
+
+    def commit(*_args) -> None:
+        sql["commits"] += 1
+
+    for engine in (services.db.engine, services.db.inline_engine):
+        if engine is not None:
+            event.listen(engine.sync_engine, "before_cursor_execute", statement)
+            event.listen(engine.sync_engine, "commit", commit)
 
     pauses: list[float] = []
     started = [0.0]
@@ -174,7 +192,7 @@ def _record_gc_pauses(app, out: Path) -> None:
     gc.callbacks.append(timer)
 
     async def write(_app) -> None:
-        stats = {"collections": len(pauses), "worst_s": max(pauses, default=0)}
+        stats = {"collections": len(pauses), "worst_s": max(pauses, default=0), **sql}
         await asyncio.to_thread(out.write_text, json.dumps(stats))
 
     app.on_cleanup.append(write)
@@ -422,7 +440,7 @@ async def run_target(kind: str, args: argparse.Namespace, tmp: Path) -> dict:
         await wait_ready(port, proc)
         # openids of their own per target: on one BENCH_DATABASE_URL the targets would
         # otherwise answer each other's MsgIds as retries
-        prefix = f"o-{kind}"
+        prefix = f"o-{kind}-{tmp.name}"  # and per round
         warm_pool, pool = TURNS[args.turns]
         if args.varied:
             warm_pool = pool = varied_utterances()
@@ -431,9 +449,11 @@ async def run_target(kind: str, args: argparse.Namespace, tmp: Path) -> dict:
         msgs = build_messages(
             args.messages, args.users, prefix, utterances=pool[::-1] if args.varied else pool
         )
+        spy = _start_profile(args.profile, kind, proc.pid)
         cpu_before = _cpu_seconds(proc.pid)
         result = await load(port, msgs, args.concurrency, args.max_seconds)
         cpu = _cpu_seconds(proc.pid) - cpu_before
+        _stop_profile(spy, args.profile, kind)
         # server CPU per message: robust to a busy machine; 1000 / it = one core's capacity
         result["server_cpu_ms_per_msg"] = round(cpu * 1000 / max(result["sent"], 1), 3)
         result["capacity_msg_per_core_s"] = round(result["sent"] / cpu, 1) if cpu else None
@@ -446,11 +466,38 @@ async def run_target(kind: str, args: argparse.Namespace, tmp: Path) -> dict:
         gc_stats = json.loads(gc_file.read_text())
         result["gc_collections"] = gc_stats["collections"]
         result["gc_worst_pause_ms"] = round(gc_stats["worst_s"] * 1000, 1)
+        handled = args.warmup + result["sent"]  # the counters cover the warm-up too
+        result["statements_per_msg"] = round(gc_stats["statements"] / handled, 2)
+        result["commits_per_msg"] = round(gc_stats["commits"] / handled, 2)
     err = log.read_bytes()
     if result_has_errors(err):
         sys.stderr.write(f"[{kind}] server stderr (tail):\n{err.decode()[-1500:]}\n")
     result["target"] = kind
     return result
+
+
+def _start_profile(out: str | None, kind: str, pid: int) -> subprocess.Popen | None:
+    """py-spy sampling the server while the measured messages run (``--profile DIR``)."""
+    spy = shutil.which("py-spy") or shutil.which("py-spy", path=str(Path(sys.executable).parent))
+    if not out or kind == "bare" or not spy:
+        return None
+    Path(out).mkdir(parents=True, exist_ok=True)
+    raw = Path(out) / f"{kind}.txt"
+    cmd = [spy, "record", "-p", str(pid), "-r", "500", "-f", "raw", "-o", str(raw)]
+    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _stop_profile(spy: subprocess.Popen | None, out: str | None, kind: str) -> None:
+    if spy is None or out is None:
+        return
+    spy.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
+    try:
+        spy.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        spy.kill()
+    raw = Path(out) / f"{kind}.txt"
+    if raw.exists():
+        print(f"{'':8s} profile: {raw} (collapsed stacks; scripts/profile_summary.py {raw})")
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -472,36 +519,78 @@ def ratio(a: dict | None, b: dict | None, key: str) -> str:
     return f"{a[key] / b[key]:.2f}"
 
 
-async def main(args: argparse.Namespace) -> dict[str, dict]:
-    results: dict[str, dict] = {}
-    with tempfile.TemporaryDirectory(prefix="bench_webhook_") as d:
-        for kind in args.targets:
-            if kind.startswith("werobot"):
-                try:
-                    import waitress  # noqa: F401
-                    import werobot  # noqa: F401
+def _available(kind: str) -> bool:
+    if not kind.startswith("werobot"):
+        return True
+    try:
+        import waitress  # noqa: F401
+        import werobot  # noqa: F401
 
-                    if kind == "werobot-gunicorn":
-                        import gunicorn  # noqa: F401
-                except ImportError:
-                    print(f"{kind}: skipped (pip install -e '.[bench]')", file=sys.stderr)
-                    continue
-            results[kind] = await run_target(kind, args, Path(d))
-            r = results[kind]
-            print(
-                f"{kind:8s} {r['msg_per_s']:8.1f} msg/s  p50 {r['p50_ms']} ms  p99 {r['p99_ms']} ms"
-                f"  server CPU {r['server_cpu_ms_per_msg']} ms/msg"
-                f" (= {r['capacity_msg_per_core_s']} msg/s per core)"
-                f"  ({r['sent']} msgs in {r['seconds']} s, statuses {r['statuses']},"
-                f" empty {r['empty_replies']}, replies checked {r['replies_checked']})",
-                flush=True,
-            )
-            if "gc_worst_pause_ms" in r:
-                print(
-                    f"{'':8s} garbage collections in the server: {r['gc_collections']},"
-                    f" the longest {r['gc_worst_pause_ms']} ms",
-                    flush=True,
-                )
+        if kind == "werobot-gunicorn":
+            import gunicorn  # noqa: F401
+    except ImportError:
+        print(f"{kind}: skipped (pip install -e '.[bench]')", file=sys.stderr)
+        return False
+    return True
+
+
+def _median_run(runs: list[dict]) -> dict:
+    """One figure per target over its rounds: the median of each number."""
+    if len(runs) == 1:
+        return runs[0]
+    out = dict(runs[len(runs) // 2])
+    for key, value in runs[0].items():
+        numbers = [r[key] for r in runs if isinstance(r.get(key), int | float)]
+        if isinstance(value, int | float) and len(numbers) == len(runs):
+            out[key] = round(statistics.median(numbers), 3)
+    out["rounds"] = len(runs)
+    out["cpu_per_round"] = [r["server_cpu_ms_per_msg"] for r in runs]
+    return out
+
+
+async def main(args: argparse.Namespace) -> dict[str, dict]:
+    runs: dict[str, list[dict]] = {}
+    kinds = [k for k in args.targets if _available(k)]
+    with tempfile.TemporaryDirectory(prefix="bench_webhook_") as d:
+        # targets interleaved round by round: a machine whose speed drifts (a shared VM)
+        # slows every target alike, and the medians compare like with like
+        for n in range(1, args.rounds + 1):
+            if args.rounds > 1:
+                print(f"-- round {n} of {args.rounds}", flush=True)
+            for kind in kinds:
+                tmp = Path(d) / f"r{n}"
+                tmp.mkdir(exist_ok=True)
+                runs.setdefault(kind, []).append(await run_target(kind, args, tmp))
+                _print_run(kind, runs[kind][-1])
+    results = {kind: _median_run(rs) for kind, rs in runs.items()}
+    if args.rounds > 1:
+        print(f"\nmedians over {args.rounds} rounds:")
+        for kind, r in results.items():
+            _print_run(kind, r)
+            print(f"{'':8s} server CPU ms/msg by round: {r['cpu_per_round']}")
+    return _summary(args, results)
+
+
+def _print_run(kind: str, r: dict) -> None:
+    print(
+        f"{kind:8s} {r['msg_per_s']:8.1f} msg/s  p50 {r['p50_ms']} ms  p99 {r['p99_ms']} ms"
+        f"  server CPU {r['server_cpu_ms_per_msg']} ms/msg"
+        f" (= {r['capacity_msg_per_core_s']} msg/s per core)"
+        f"  ({r['sent']} msgs in {r['seconds']} s, statuses {r['statuses']},"
+        f" empty {r['empty_replies']}, replies checked {r['replies_checked']})",
+        flush=True,
+    )
+    if "gc_worst_pause_ms" in r:
+        print(
+            f"{'':8s} garbage collections in the server: {r['gc_collections']},"
+            f" the longest {r['gc_worst_pause_ms']} ms;"
+            f" SQL statements {r['statements_per_msg']} and commits"
+            f" {r['commits_per_msg']} per message (warm-up included)",
+            flush=True,
+        )
+
+
+def _summary(args: argparse.Namespace, results: dict[str, dict]) -> dict[str, dict]:
     full, trivial = results.get("full"), results.get("trivial")
     if trivial and "billion_laughs_ms_max" in trivial:
         print(
@@ -517,6 +606,10 @@ async def main(args: argparse.Namespace) -> dict[str, dict]:
     print(f"  full / wechatpy minimum  {ratio(full, minimum, 'msg_per_s')}")
     print(f"  full / werobot under gunicorn (1 sync worker)  {ratio(full, guni, 'msg_per_s')}")
     print(f"  full / werobot  {ratio(full, wero, 'msg_per_s')}")
+    print(
+        "  full / werobot under gunicorn (server CPU per message)"
+        f"  {ratio(full, guni, 'server_cpu_ms_per_msg')}"
+    )
     print(f"  trivial / werobot {ratio(trivial, wero, 'msg_per_s')}")
     print(f"  full / trivial  {ratio(full, trivial, 'msg_per_s')}")
     print(
@@ -548,6 +641,12 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--targets", nargs="+", default=list(TARGETS), choices=TARGETS)
     p.add_argument("--json", help="also write the figures to this file")
     p.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="run every target this many times, interleaved; medians are reported",
+    )
+    p.add_argument(
         "--turns",
         choices=list(TURNS),
         default="mixed",
@@ -562,6 +661,11 @@ def parse_args() -> argparse.Namespace:
         "--no-gc-freeze",
         action="store_true",
         help="servers skip `wxbot serve`'s gc.freeze() after warm-up (to see what it saves)",
+    )
+    p.add_argument(
+        "--profile",
+        metavar="DIR",
+        help="sample each server with py-spy during the measured load; collapsed stacks to DIR",
     )
     p.add_argument("--serve", choices=TARGETS, help=argparse.SUPPRESS)
     p.add_argument("--port", type=int, help=argparse.SUPPRESS)

@@ -379,3 +379,40 @@ async def test_a_crowd_of_first_time_writers_become_one_customer_each(client, se
     assert len(customers) == 30
     assert len({i.customer_id for i in identities}) == 30
     assert all(c.last_inbound_at is not None for c in customers)
+
+
+async def test_a_reply_stored_with_its_turn_as_time_runs_out_is_answered_not_sent_late(
+    db_path, monkeypatch
+):
+    """The dialog stores the answer in the ledger with the turn's own writes. When that
+    commit lands just before the budget runs out and the turn returns just after, the
+    message is answered in the HTTP reply, once, and nothing goes by customer service."""
+    from bot.messages import reply_to_json
+    from storage.repos import inbound as inbound_repo
+
+    svc = build_services(make_settings(db_path, mp={"reply_budget_s": 0.2}), now=NOW)
+
+    async def records_then_returns_late(services, inbound: Inbound) -> Reply:
+        await asyncio.sleep(0.1)
+        reply = Reply(text="您好，已为您登记～", intent="repair")
+        async with services.db.transaction(short=True) as db:  # as respond_together does
+            await inbound_repo.finish_many(
+                db, [(inbound.dedup_key, reply_to_json(reply), reply.intent)]
+            )
+        await asyncio.sleep(0.2)  # past the budget before the turn hands its reply over
+        return Reply(text=reply.text, intent=reply.intent, recorded=True)
+
+    monkeypatch.setattr(bot.dialog, "respond", records_then_returns_late)
+    try:
+        async with TestClient(TestServer(mp_app(svc))) as client:
+            sender = wx(client, svc)
+            body = wxmsg.text("o-edge", "帮我报修空调", msg_id=6101)
+            status, reply = await sender.post(body)
+            assert status == 200 and reply.get("Content") == "您好，已为您登记～"
+            assert await sender.post(body) == (200, reply)  # a retry: the same answer
+            await asyncio.sleep(0.3)
+            assert await rows(svc, OutboxMessage) == []  # nothing sent a second way
+            [ledger] = await rows(svc, InboundMessage)
+            assert ledger.status == "done"
+    finally:
+        await svc.close()

@@ -17,7 +17,6 @@ itself with :func:`defer` from its ``on_claim`` and runs once per batch.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import faults, liveness
 from bot.context import Services
-from bot.messages import Reply
+from bot.messages import Reply, reply_from_json, reply_to_json
 from storage.repos import inbound as inbound_repo
 
 log = logging.getLogger(__name__)
@@ -40,6 +39,8 @@ POLL_S = 0.02
 STALE_GRACE_S = 10.0
 # A claim not written by then is answered 503 (WeChat gives up on a request after 5 s).
 CLAIM_TIMEOUT_S = 4.5
+# The turn stored its reply as the budget ran out: how long to wait for it to return
+RECORDED_GRACE_S = 0.3
 TEXT_KEPT = 500  # characters of an inbound text kept in the ledger (what staff read)
 
 
@@ -50,32 +51,6 @@ class Outcome:
     reply: Reply | None
     duplicate: bool = False
     late: bool = False
-
-
-def reply_to_json(reply: Reply | None) -> str | None:
-    if reply is None or reply.empty:
-        return None
-    return json.dumps(
-        {
-            "text": reply.text,
-            "intent": reply.intent,
-            "transfer": reply.transfer_customer_service,
-            "image": reply.image_media_id,
-        },
-        ensure_ascii=False,
-    )
-
-
-def reply_from_json(stored: str | None) -> Reply | None:
-    if not stored:
-        return None
-    data = json.loads(stored)
-    return Reply(
-        text=data.get("text") or "",
-        intent=data.get("intent"),
-        transfer_customer_service=bool(data.get("transfer")),
-        image_media_id=data.get("image"),
-    )
 
 
 def _inflight(services: Services) -> dict[str, asyncio.Future[Reply | None]]:
@@ -156,6 +131,9 @@ async def process_once(
             # nothing half-written: the claim goes, so WeChat's retry runs the turn again
             await _release(services, key, future)
             raise
+        if reply is not None and reply.recorded:  # stored with the turn's own writes
+            _settle(services, key, future, reply)
+            return Outcome(reply=reply if not reply.empty else None)
         try:
             await _writer(services).submit(
                 _Finish(
@@ -173,7 +151,13 @@ async def process_once(
 
     try:
         async with services.db.transaction() as session:
-            await inbound_repo.mark_late(session, key)
+            marked = await inbound_repo.mark_late(session, key)
+        if not marked:  # the turn stored its reply just as time ran out: answer it
+            await asyncio.wait({task}, timeout=RECORDED_GRACE_S)  # it is returning now
+            if task.done() and not task.cancelled() and task.exception() is None:
+                reply = task.result()
+                _settle(services, key, future, reply)
+                return Outcome(reply=reply if reply is not None and not reply.empty else None)
     except Exception as exc:
         if faults.unavailable(exc) is None:
             raise

@@ -7,6 +7,7 @@ answered then back to the question) or route the intent (bot/dialog/routes.py).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from dataclasses import dataclass
@@ -16,9 +17,10 @@ from bot.context import Services
 from bot.dialog import middleware, policy, questions, registry, sessions, words
 from bot.dialog.forms import CONFIRM, Form, Reask, Turn, call
 from bot.dialog.routes import ends_form, grave, resolve, shortcut
-from bot.messages import Inbound, Reply
+from bot.messages import Inbound, Reply, reply_to_json
 from bot.nlu.limits import clip, max_chars
 from storage.repos import conversation_locks, devices, handoffs, identities, turns
+from storage.repos import inbound as inbound_repo
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +78,9 @@ async def respond_together(services: Services, items: list[tuple[Inbound, Any]])
         # one turn at a time per conversation across processes, before its session is read
         await conversation_locks.hold(db, [inbound.user_key for inbound, _ in items])
         known = await _known_writers(db, [inbound for inbound, _ in items], now)
-        # most handlers look at the person's appliances: one statement for the whole batch
-        await devices.preload(db, [rows.customer.id for rows in known.values()])
+        # many handlers look at the person's appliances: the first to ask reads them for
+        # the whole batch in one statement (a batch of greetings reads none)
+        devices.expect(db, [rows.customer.id for rows in known.values()])
         saves: list[tuple[str, dict[str, Any]]] = []
         for inbound, parse in items:
             rows = known.get((inbound.channel, inbound.account, inbound.user_id))
@@ -97,7 +100,15 @@ async def respond_together(services: Services, items: list[tuple[Inbound, Any]])
             replies.append(await handle(turn))
             saves.append((inbound.user_key, turn.state))
         await sessions.save_many(services, saves, db=db)
+        # each reply is the answer to its message in the ledger, committed with the turn
+        answered = [(i, inbound.dedup_key) for i, (inbound, _) in enumerate(items)]
+        answered = [(i, key) for i, key in answered if key]
+        await inbound_repo.finish_many(
+            db, [(key, reply_to_json(replies[i]), replies[i].intent) for i, key in answered]
+        )
         urgent = list(db.info.pop("deliver_soon", []))
+    for i, _ in answered:  # a copy: a handler may hand out one Reply object twice
+        replies[i] = dataclasses.replace(replies[i], recorded=True)
     if urgent:
         _deliver_soon(services, urgent)
     return replies

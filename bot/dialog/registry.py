@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -122,35 +122,64 @@ def extra_corpora() -> tuple[Path, ...]:
     return tuple(r.corpus for r in routes().values() if r.corpus is not None and r.classified)
 
 
+_derived: dict[str, tuple[tuple[int, ...], Any]] = {}  # name → (stamp, value)
+
+
+def _derive(name: str, build: Callable[[], Any]) -> Any:
+    """``build()``, kept until a router is included or excluded, or one gains a route or
+    a menu mention."""
+    routes()
+    stamp = (version, *(len(r.routes) + len(r.mentions) for r in _routers))
+    kept = _derived.get(name)
+    if kept is None or kept[0] != stamp:
+        kept = _derived[name] = (stamp, build())
+    return kept[1]
+
+
+def _shortcut_table() -> tuple[dict[str, str], list[tuple[str, str]]]:
+    whole: dict[str, str] = {}
+    for name, route in routes().items():
+        for words in route.shortcuts:
+            whole.setdefault(words, name)  # the first declared wins, as before
+    prefixes = [(p, name) for name, route in routes().items() for p in route.prefixes]
+    prefixes.sort(key=lambda pn: -len(pn[0]))  # the longest prefix wins: 恢复订阅 over 订阅
+    return whole, prefixes
+
+
 def shortcut(normalized_text: str) -> str | None:
     """The intent a whole short message names regardless of the NLU, or None."""
-    for name, route in routes().items():
-        if normalized_text in route.shortcuts:
-            return name
+    whole, prefixes = _derive("shortcuts", _shortcut_table)
+    name = whole.get(normalized_text)
+    if name is not None:
+        return name
     if len(normalized_text) <= 12:
-        best: tuple[int, str] | None = None
-        for name, route in routes().items():
-            for prefix in route.prefixes:  # the longest prefix wins: 恢复订阅 over 订阅
-                if normalized_text.startswith(prefix) and (best is None or len(prefix) > best[0]):
-                    best = (len(prefix), name)
-        if best is not None:
-            return best[1]
+        for prefix, name in prefixes:
+            if normalized_text.startswith(prefix):
+                return name
     return None
 
 
 def menu_lines() -> list[str]:
     """The numbered menu's lines: the ``menu`` entries of every route, by line."""
+    return list(_derive("menu_lines", _menu_lines))
+
+
+def _menu_lines() -> tuple[str, ...]:
     routes()
     lines: dict[int, list[str]] = {}
     for router in _routers:  # in the order included
         entries = [r.menu for r in router.routes if r.menu is not None] + router.mentions
         for line, words in entries:
             lines.setdefault(line, []).append(words)
-    return ["、".join(lines[n]) for n in sorted(lines)]
+    return tuple("、".join(lines[n]) for n in sorted(lines))
 
 
 def menu() -> str:
     """「我可以帮您：1. …」: what the bot offers, as the greeting and the unknown reply say it."""
+    return _derive("menu", _menu)
+
+
+def _menu() -> str:
     numbered = "\n".join(f"{i}. {line}" for i, line in enumerate(menu_lines(), 1))
     return f"我可以帮您：\n{numbered}\n直接说需要什么就好～"
 

@@ -79,7 +79,7 @@ async def load_row(services: Services, user_key: str, db, row: Any) -> dict[str,
     if services.redis is not None:
         return await load(services, user_key)
     now = services.clock.now()
-    return fresh_view(services, repo.loaded(db, user_key, row, now), now)
+    return fresh_view(services, repo.loaded(row, now), now)
 
 
 def _stamped(

@@ -22,6 +22,11 @@ _MASK = {"phone": " 电话号码 ", "model": " 型号 ", "datetime": " 某时 ",
 # What may surround a bare product mention ("空调", "我家有台海尔冰箱") that asks for nothing.
 # Off: bot/dialog reads an in-form answer such as "格力空调" by its intent (see report).
 BARE_NAMES_UNKNOWN = False
+# Short messages recur (你好, 谢谢, 在吗, 人工, a menu button's words): their parse is kept,
+# unless it holds a date or time (resolved against ``now``). Bounded in entries and length.
+RECENT_MAX_CHARS = 24
+RECENT_ENTRIES = 4096
+_NOW_DEPENDENT = frozenset({"datetime"})
 _NAMING = {"product_category", "brand", "model", "quantity"}
 _NAMES = {"product_category", "brand"}
 _FILLER = re.compile(r"[\s的了啊呀呢吧嘛哦哈是有台个部一这那我家里们用买和跟还]+")
@@ -57,6 +62,7 @@ class Pipeline:
             prepare=self._training_text,
             cache_key=repr((sorted(cfg.items()), str(self.tz))),
         )
+        self._recent: dict[str, Parse] = {}
 
     def _training_text(self, text: str) -> str:
         now = datetime(2026, 1, 1, 12, tzinfo=self.tz)
@@ -82,6 +88,29 @@ class Pipeline:
 
     def parse(self, text: str, now: datetime | None = None, tz: tzinfo | None = None) -> Parse:
         text = clip(text, self.max_chars)  # before anything else reads it
+        if tz is None or tz is self.tz:
+            kept = self._recent.get(text)
+            if kept is not None:  # a copy: the dialog may rename a parse's intent
+                return Parse(
+                    kept.text, kept.intent, kept.confidence, list(kept.entities), kept.held
+                )
+        result = self._parse(text, now, tz)
+        if (
+            len(text) <= RECENT_MAX_CHARS
+            and (tz is None or tz is self.tz)
+            and not any(e.type in _NOW_DEPENDENT for e in result.entities)
+        ):
+            if len(self._recent) >= RECENT_ENTRIES:
+                try:  # the oldest kept (parse may also run on a worker thread)
+                    self._recent.pop(next(iter(self._recent)), None)
+                except (RuntimeError, StopIteration):
+                    self._recent.clear()
+            self._recent[text] = Parse(
+                result.text, result.intent, result.confidence, list(result.entities), result.held
+            )
+        return result
+
+    def _parse(self, text: str, now: datetime | None, tz: tzinfo | None) -> Parse:
         tz = tz or self.tz
         now = (now or datetime.now(UTC)).astimezone(tz)
         text = text.strip("\r\n")

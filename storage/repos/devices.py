@@ -21,8 +21,9 @@ async def for_customer(
     session: AsyncSession, customer_id: int, category: str | None = None
 ) -> list[Device]:
     """The customer's active devices with their stages. Remembered for the rest of the
-    transaction (one dialog turn asks several times); adding a device here forgets it."""
-    await preload(session, [customer_id])
+    transaction (one dialog turn asks several times); adding a device here forgets it.
+    The first ask reads those of every customer :func:`expect` named too, in one statement."""
+    await preload(session, [customer_id, *session.info.get("devices_expected", ())])
     found = [d for d in session.info["devices_of"][customer_id] if not d.retired]
     return [d for d in found if d.category == category] if category else found
 
@@ -43,6 +44,12 @@ async def preload(session: AsyncSession, customer_ids: list[int]) -> None:
     ):
         found[device.customer_id].append(device)
     cache.update(found)
+
+
+def expect(session: AsyncSession, customer_ids: list[int]) -> None:
+    """These customers' devices may be asked for in this transaction (a batch of dialog
+    turns): the first :func:`for_customer` reads them all at once; none asked, none read."""
+    session.info["devices_expected"] = list(customer_ids)
 
 
 def _forget(session: AsyncSession) -> None:

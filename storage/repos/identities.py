@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.driver import driver, placeholders
 from storage.models import ChannelIdentity, Customer
 
 
@@ -90,29 +91,29 @@ async def openid_of(session: AsyncSession, customer_id: int) -> str | None:
     )
 
 
+_IDENTITIES = (
+    "SELECT external_id, customer_id FROM channel_identities"
+    " WHERE channel = ? AND account = ? AND external_id IN ({})"
+)
+_TOUCH = "UPDATE customers SET last_inbound_at = ? WHERE id IN ({})"
+
+
 async def touch_customers(
     session: AsyncSession, channel: str, account: str, external_ids: list[str], at: datetime
 ) -> dict[str, int]:
     """Set ``last_inbound_at`` of the customers behind these identities (two statements,
-    however many). Returns {external_id: customer_id} for the known ones; new identities
-    are missing (create them with :func:`customer_for`)."""
-    from sqlalchemy import update
-
-    rows = await session.execute(
-        select(ChannelIdentity.external_id, ChannelIdentity.customer_id).where(
-            ChannelIdentity.channel == channel,
-            ChannelIdentity.account == account,
-            ChannelIdentity.external_id.in_(set(external_ids)),
-        )
+    however many; every message runs them, on the driver's connection: storage/driver.py).
+    Returns {external_id: customer_id} for the known ones; new identities are missing
+    (create them with :func:`customer_for`)."""
+    wanted = list(dict.fromkeys(external_ids))
+    db = await driver(session)
+    rows = await db.fetch(
+        _IDENTITIES.format(placeholders(len(wanted))), [channel, account, *wanted]
     )
-    found = {ext: cid for ext, cid in rows.all()}
+    found = {ext: cid for ext, cid in rows}
     if found:
-        await session.execute(
-            update(Customer)
-            .where(Customer.id.in_(set(found.values())))
-            .values(last_inbound_at=at)
-            .execution_options(synchronize_session=False)
-        )
+        ids = sorted(set(found.values()))
+        await db.execute(_TOUCH.format(placeholders(len(ids))), [db.time(at), *ids])
     return found
 
 

@@ -5,37 +5,48 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.driver import driver, placeholders
 from storage.models import InboundMessage
 
-
-def _insert(session: AsyncSession):
-    table = InboundMessage.__table__
-    if session.bind.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table)
+_CLAIM = (
+    "INSERT INTO inbound_messages"
+    " (dedup_key, channel, from_user, msg_type, text, status, received_at, owner) VALUES {}"
+    " ON CONFLICT (dedup_key) DO NOTHING RETURNING dedup_key"
+)
+_CLAIM_CHUNK = 500  # rows per statement: 4,000 values, under every driver's limit
 
 
 async def claim_many(session: AsyncSession, rows: list[dict[str, Any]]) -> set[str]:
     """Insert many messages as ``processing`` in one statement; the keys that were new.
 
-    ``rows``: dicts with dedup_key, channel, from_user, msg_type, received_at. A key
-    already there (a retry) is left alone and not returned.
+    ``rows``: dicts with dedup_key, channel, from_user, msg_type, received_at (and
+    optionally text, owner). A key already there (a retry) is left alone and not returned.
+    Every message runs this: on the driver's connection (storage/driver.py).
     """
     if not rows:
         return set()
-    values = [{**r, "msg_type": r["msg_type"][:32], "status": "processing"} for r in rows]
-    stmt = (
-        _insert(session)
-        .on_conflict_do_nothing(index_elements=["dedup_key"])
-        .returning(InboundMessage.__table__.c.dedup_key)
-    )
-    # executemany with RETURNING: SQLAlchemy batches it as one multi-row INSERT per chunk
-    return set((await session.execute(stmt, values)).scalars())
+    db = await driver(session)
+    new: set[str] = set()
+    for start in range(0, len(rows), _CLAIM_CHUNK):
+        chunk = rows[start : start + _CLAIM_CHUNK]
+        values: list[Any] = []
+        for r in chunk:
+            values += (
+                r["dedup_key"],
+                r["channel"],
+                r["from_user"],
+                r["msg_type"][:32],
+                r.get("text"),
+                "processing",
+                db.time(r["received_at"]),
+                r.get("owner"),
+            )
+        sql = _CLAIM.format(placeholders(len(chunk), 8))
+        new.update(key for (key,) in await db.fetch(sql, values))
+    return new
 
 
 async def claim(
@@ -58,19 +69,21 @@ async def claim(
     return dedup_key in await claim_many(session, [row])
 
 
+_FINISH = (
+    "UPDATE inbound_messages SET status = 'done', reply = ?, intent = ?"
+    " WHERE dedup_key = ? AND status = 'processing'"
+)
+
+
 async def finish_many(
     session: AsyncSession, done: list[tuple[str, str | None, str | None]]
 ) -> None:
-    """``processing`` → ``done`` for many ``(dedup_key, reply, intent)`` at once."""
+    """``processing`` → ``done`` for many ``(dedup_key, reply, intent)`` at once (on the
+    driver's connection, like :func:`claim_many`)."""
     if not done:
         return
-    t = InboundMessage.__table__
-    stmt = (
-        update(t)
-        .where(t.c.dedup_key == bindparam("k"), t.c.status == "processing")
-        .values(status="done", reply=bindparam("r"), intent=bindparam("i"))
-    )
-    await session.execute(stmt, [{"k": k, "r": r, "i": i} for k, r, i in done])
+    db = await driver(session)
+    await db.execute_many(_FINISH, [(r, i, k) for k, r, i in done])
 
 
 async def get(session: AsyncSession, dedup_key: str) -> InboundMessage | None:

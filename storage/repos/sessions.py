@@ -2,30 +2,50 @@
 
 from __future__ import annotations
 
-import copy
+import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.driver import driver
 from storage.models import ConversationSession
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A conversation's row as read: its state (a fresh dict, the caller's own) and expiry."""
+
+    state: dict[str, Any] | None
+    expires_at: datetime
+
+
+_READ = "SELECT state, expires_at FROM conversation_sessions WHERE user_key = ?"
+# one statement saves a conversation whether or not it has a row yet (SQLite and PostgreSQL)
+_UPSERT = (
+    "INSERT INTO conversation_sessions (user_key, state, updated_at, expires_at)"
+    " VALUES (?, ?, ?, ?) ON CONFLICT (user_key) DO UPDATE SET state = excluded.state,"
+    " updated_at = excluded.updated_at, expires_at = excluded.expires_at"
+)
 
 
 async def load(session: AsyncSession, user_key: str, now: datetime) -> dict[str, Any] | None:
     """The state, or ``None`` when there is none or it has expired."""
-    return loaded(session, user_key, await session.get(ConversationSession, user_key), now)
-
-
-def loaded(
-    session: AsyncSession, user_key: str, row: ConversationSession | None, now: datetime
-) -> dict[str, Any] | None:
-    """The state of a row read in this transaction (or None: no row), like :func:`load`."""
-    # keep the row (or its absence) for save() in this transaction: no second SELECT
-    session.info.setdefault("dialog_sessions", {})[user_key] = row
-    if row is None or row.expires_at <= now:
+    db = await driver(session)
+    rows = await db.fetch(_READ, [user_key])
+    if not rows:
         return None
-    return copy.deepcopy(row.state or {})  # never the row's own JSON: edits must show as changes
+    state, expires_at = rows[0]
+    return loaded(Stored(_from_json(state), db.read_time(expires_at)), now)
+
+
+def loaded(stored: Stored | None, now: datetime) -> dict[str, Any] | None:
+    """The state of a row read (None: no row, or expired), like :func:`load`."""
+    if stored is None or stored.expires_at <= now:
+        return None
+    return stored.state if stored.state is not None else {}
 
 
 async def save(
@@ -35,64 +55,32 @@ async def save(
     now: datetime,
     expires_at: datetime,
 ) -> None:
-    known = session.info.setdefault("dialog_sessions", {})
-    row = known[user_key] if user_key in known else await session.get(ConversationSession, user_key)
-    if row is None:
-        row = ConversationSession(
-            user_key=user_key, state=dict(state), updated_at=now, expires_at=expires_at
-        )
-        session.add(row)
-        known[user_key] = row
-    else:
-        row.state = copy.deepcopy(state)
-        row.updated_at = now
-        row.expires_at = expires_at
-    await session.flush()
-
-
-_UPDATE = (
-    update(ConversationSession.__table__)
-    .where(ConversationSession.__table__.c.user_key == bindparam("key"))
-    .values(
-        state=bindparam("state"),
-        updated_at=bindparam("updated_at"),
-        expires_at=bindparam("expires_at"),
-    )
-)
-_INSERT = insert(ConversationSession.__table__)
+    await save_many(session, [(user_key, state, expires_at)], now)
 
 
 async def save_many(
     session: AsyncSession, states: list[tuple[str, dict[str, Any], datetime]], now: datetime
 ) -> None:
-    """Save many conversations at once: ``(user_key, state, expires_at)`` each, read in this
-    transaction (see :func:`loaded`): one statement for those with a row, one for new ones."""
-    await session.flush()  # changes made through the ORM land first; these states are newer
-    known = session.info.setdefault("dialog_sessions", {})
-    read = [(k, s, e) for k, s, e in states if k in known]
-    for k, s, e in states:
-        if k not in known:  # not read here: let save() look for its row
-            await save(session, k, s, now, e)
-    old = [
-        {"key": k, "state": copy.deepcopy(s), "updated_at": now, "expires_at": e}
-        for k, s, e in read
-        if known[k] is not None
-    ]
-    new = [
-        {"user_key": k, "state": copy.deepcopy(s), "updated_at": now, "expires_at": e}
-        for k, s, e in read
-        if known[k] is None
-    ]
-    if old:
-        await session.execute(_UPDATE, old)
-    if new:
-        await session.execute(_INSERT, new)
-    for k, _, _ in read:
-        known.pop(k, None)  # the ORM's copy is stale now: a later save reads the row again
+    """Save many conversations at once, ``(user_key, state, expires_at)`` each: one
+    statement, whether they have a row yet or not. Every message runs this: on the
+    driver's connection (storage/driver.py), each state written as JSON text at once
+    (nothing keeps a reference to it). Changes made through the ORM are flushed first."""
+    if not states:
+        return
+    db = await driver(session)
+    at = db.time(now)
+    await db.execute_many(_UPSERT, [(k, _json(s), at, db.time(e)) for k, s, e in states])
+
+
+def _json(state: dict[str, Any]) -> str:
+    return json.dumps(state, ensure_ascii=False, separators=(",", ":"))
+
+
+def _from_json(value: Any) -> dict[str, Any] | None:
+    return json.loads(value) if isinstance(value, str | bytes) else value
 
 
 async def delete_one(session: AsyncSession, user_key: str) -> None:
-    session.info.get("dialog_sessions", {}).pop(user_key, None)
     await session.execute(
         delete(ConversationSession).where(ConversationSession.user_key == user_key)
     )

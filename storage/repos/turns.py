@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ChannelIdentity, ConversationSession, Customer, Handoff
 from storage.repos import handoffs
+from storage.repos.sessions import Stored
 
 _QUIET = (
     select(Handoff.id)
@@ -27,7 +28,7 @@ _QUIET = (
 @dataclass
 class TurnRows:
     customer: Customer
-    session_row: ConversationSession | None  # None: no stored conversation
+    session_row: Stored | None  # None: no stored conversation
     quiet: bool  # a live hand-off: the bot says nothing
 
 
@@ -35,7 +36,13 @@ class TurnRows:
 # SQLite). Each identity's session row joins on its user key, "<channel>:<external id>"
 # (bot.messages.Inbound.user_key).
 _MANY = (
-    select(Customer, ChannelIdentity.external_id, ConversationSession, _QUIET.label("quiet"))
+    select(
+        Customer,
+        ChannelIdentity.external_id,
+        ConversationSession.state,
+        ConversationSession.expires_at,
+        _QUIET.label("quiet"),
+    )
     .join(ChannelIdentity, ChannelIdentity.customer_id == Customer.id)
     .outerjoin(
         ConversationSession,
@@ -59,6 +66,12 @@ async def load_many(
         _MANY,
         {"channel": channel, "account": account, "external_ids": external_ids, "now": now},
     )
+    # the state is a column, not an object: a fresh dict per read, nothing to copy
     return {
-        row[1]: TurnRows(customer=row[0], session_row=row[2], quiet=bool(row[3])) for row in result
+        ext: TurnRows(
+            customer=customer,
+            session_row=Stored(state, expires) if expires is not None else None,
+            quiet=bool(quiet),
+        )
+        for customer, ext, state, expires, quiet in result
     }
