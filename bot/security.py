@@ -169,7 +169,7 @@ async def read_body(request: web.Request, max_bytes: int, timeout_s: float | Non
     declared = request.content_length
     if declared is not None and declared > max_bytes:
         raise Rejected(413, "body too large")
-    if timeout_s is None:
+    if timeout_s is None or request.content.is_eof():  # all of it is here: nothing to wait for
         return await _read_body(request, max_bytes)
     try:
         async with asyncio.timeout(timeout_s):

@@ -16,13 +16,13 @@ from typing import Any
 
 from aiohttp import web
 from wechatpy import parse_message
-from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 from wechatpy.replies import ImageReply, TextReply, TransferCustomerServiceReply
 
 from bot import dialog, faults, security
 from bot.app import services_of
 from bot.channels import dedup
+from bot.channels.mp_envelope import MpEnvelope
 from bot.channels.mp_inbound import (
     CHANNEL,
     MpMessage,
@@ -39,13 +39,13 @@ log = logging.getLogger(__name__)
 
 PATH = "/wechat/mp"
 EMPTY = "success"  # WeChat: neither a reply nor a retry
-CRYPTO = web.AppKey("mp_crypto", object)
+CRYPTO = web.AppKey("mp_crypto", MpEnvelope)
 
 
 def setup(app: web.Application, services: Services) -> None:
     mp = services.settings.mp
     if mp.encoding_aes_key:
-        app[CRYPTO] = WeChatCrypto(mp.token, mp.encoding_aes_key, mp.app_id)
+        app[CRYPTO] = MpEnvelope(mp.token, mp.encoding_aes_key, mp.app_id)
     app.router.add_get(PATH, verify)
     app.router.add_post(PATH, receive)
 
@@ -91,7 +91,7 @@ def _decrypt(request: web.Request, body: bytes) -> str:
     parsing the body and checked against ``msg_signature`` before anything else; the
     plaintext fields beside it (compatible mode) are never read."""
     q = request.query
-    crypto: WeChatCrypto | None = request.app.get(CRYPTO)
+    crypto: MpEnvelope | None = request.app.get(CRYPTO)
     if crypto is None:
         raise security.Rejected(400, "encrypted message but no mp.encoding_aes_key")
     timestamp, nonce = q.get("timestamp", ""), q.get("nonce", "")
@@ -100,8 +100,8 @@ def _decrypt(request: web.Request, body: bytes) -> str:
         body,
         lambda enc: security.signature_ok(crypto.token, msg_signature, timestamp, nonce, enc),
     )
-    try:
-        return crypto.decrypt_message({"Encrypt": encrypted}, msg_signature, timestamp, nonce)
+    try:  # msg_signature is verified (find_encrypted): wechatpy's AES and AppId check only
+        return crypto.open(encrypted)
     except InvalidAppIdException:
         raise security.Rejected(403, "AppId does not match mp.app_id") from None
     except InvalidSignatureException:
@@ -174,8 +174,7 @@ async def _receive(request: web.Request, services: Services) -> web.Response:
         return _empty()
     xml = render_reply(outcome.reply, m, int(services.clock.now().timestamp()))
     if encrypted:
-        crypto: WeChatCrypto = request.app[CRYPTO]  # type: ignore[assignment]
-        xml = crypto.encrypt_message(
+        xml = request.app[CRYPTO].seal(
             xml, q.get("nonce", ""), str(int(services.clock.now().timestamp()))
         )
     return web.Response(text=xml, content_type="application/xml")
