@@ -96,9 +96,10 @@ async def process_once(
     )
     try:
         # a database that hangs must not outlast WeChat's 5 s: 503 before then
-        claimed = await asyncio.wait_for(
-            asyncio.shield(_writer(services).submit(claim)), CLAIM_TIMEOUT_S
-        )
+        written = _writer(services).submit(claim)
+        if not await settled(written, CLAIM_TIMEOUT_S):
+            raise TimeoutError
+        claimed = written.result()
     except (TimeoutError, asyncio.CancelledError) as exc:
         claim.abandoned = True  # if it commits after all, the writer gives it back
         done = claim.future
@@ -122,9 +123,7 @@ async def process_once(
     # registered by the writer as it committed the claim, before any retry could look
     future = _inflight(services)[key]
     task = services.spawn(_guarded(work, channel))
-    remaining = max(deadline - loop.time(), 0.0)
-    done, _ = await asyncio.wait({task}, timeout=remaining)
-    if task in done:
+    if await settled(task, max(deadline - loop.time(), 0.0)):
         try:
             reply = task.result()
         except faults.StorageUnavailable:
@@ -153,7 +152,7 @@ async def process_once(
         async with services.db.transaction() as session:
             marked = await inbound_repo.mark_late(session, key)
         if not marked:  # the turn stored its reply just as time ran out: answer it
-            await asyncio.wait({task}, timeout=RECORDED_GRACE_S)  # it is returning now
+            await settled(task, RECORDED_GRACE_S)  # it is returning now
             if task.done() and not task.cancelled() and task.exception() is None:
                 reply = task.result()
                 _settle(services, key, future, reply)
@@ -168,6 +167,28 @@ async def process_once(
     services.spawn(_finish_late(services, key, task, deliver_late))
     log.info("%s: reply over budget (%.1fs), acknowledged; it will follow", channel, budget_s)
     return Outcome(reply=None, late=True)
+
+
+async def settled(future: asyncio.Future[Any], within_s: float) -> bool:
+    """Wait up to ``within_s`` seconds for ``future`` to be done, never cancelling it (as
+    ``asyncio.wait`` does, with one waiter and one timer); True when it is done."""
+    if future.done():
+        return True
+    loop = asyncio.get_running_loop()
+    waiter = loop.create_future()
+
+    def wake(_: Any = None) -> None:
+        if not waiter.done():
+            waiter.set_result(None)
+
+    future.add_done_callback(wake)
+    timer = loop.call_later(max(within_s, 0.0), wake)
+    try:
+        await waiter
+    finally:
+        timer.cancel()
+        future.remove_done_callback(wake)
+    return future.done()
 
 
 def _settle(
