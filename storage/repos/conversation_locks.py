@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import hashlib
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-_LOCK = text("SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:ids AS bigint[])) AS k")
+from storage.driver import driver
+
+# every batch of turns runs this: on the driver's connection (storage/driver.py)
+_LOCK = "SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(? AS bigint[])) AS k"
 
 
 def lock_id(conversation: str) -> int:
@@ -28,4 +30,5 @@ async def hold(session: AsyncSession, conversations: list[str]) -> None:
     """Lock these conversations until the session's transaction ends (PostgreSQL)."""
     if not conversations or session.bind.dialect.name != "postgresql":
         return
-    await session.execute(_LOCK, {"ids": sorted({lock_id(c) for c in conversations})})
+    db = await driver(session)
+    await db.execute(_LOCK, [sorted({lock_id(c) for c in conversations})])
