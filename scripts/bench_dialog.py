@@ -80,9 +80,13 @@ async def measure(batched: bool, args: argparse.Namespace, workdir: Path) -> dic
     def committed(_conn) -> None:
         statements["COMMIT"] += 1
 
+    from storage import driver  # the hot path's own statements (storage/driver.py)
+
+    driver_before = driver.executed
     cpu0, wall0 = time.process_time(), time.perf_counter()
     await run(1_000_000, args.messages)
     cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+    statements["DRIVER"] = driver.executed - driver_before
     await services.close()
     n = args.messages
     return {
