@@ -88,9 +88,10 @@ class Driver:
 
     async def _begun(self) -> None:
         """asyncpg: SQLAlchemy begins its transaction at the first statement it runs; a
-        statement run here first must be inside it too."""
+        statement run here first must be inside it too (SQLAlchemy's asyncpg adapter keeps
+        it in ``_transaction``; tests/test_storage_driver.py checks a rollback takes ours)."""
         adapted = self._adapted
-        if getattr(adapted, "_transaction", True) is None and not adapted.autocommit:
+        if adapted._transaction is None and not adapted.autocommit:
             await adapted._start_transaction()
 
     async def fetch(self, sql: str, args: Sequence[Any] = ()) -> list[tuple]:
@@ -130,4 +131,6 @@ async def driver(session: AsyncSession) -> Driver:
     name = connection.dialect.name
     if name not in ("sqlite", "postgresql"):
         raise RuntimeError(f"storage.driver: no driver path for {name}")
+    if name == "postgresql" and not hasattr(raw.dbapi_connection, "_start_transaction"):
+        raise RuntimeError("storage.driver: this SQLAlchemy's asyncpg adapter is not known")
     return Driver(name, raw.driver_connection, raw.dbapi_connection)
