@@ -74,6 +74,8 @@ class Driver:
     def time(self, value: datetime) -> Any:
         """An aware datetime as a timestamp column holds it (storage/types.py: naive UTC)."""
         if value.tzinfo is not UTC:
+            if value.tzinfo is None:
+                raise ValueError("naive datetime given; times are stored in UTC and must be aware")
             value = value.astimezone(UTC)
         utc = value.replace(tzinfo=None)
         if self.kind == "sqlite":  # the text SQLAlchemy's SQLite DATETIME writes

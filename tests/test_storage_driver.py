@@ -103,3 +103,14 @@ async def test_the_driver_path_on_postgresql(pg_url):
         await _check(db, short=True)
     finally:
         await db.dispose()
+
+
+async def test_a_naive_time_is_refused_as_sqlalchemy_refuses_it(db_path):
+    db = Database(f"sqlite+aiosqlite:///{db_path}")
+    try:
+        row = _row("k-naive") | {"received_at": datetime(2026, 12, 4, 9, 30)}
+        with pytest.raises(ValueError, match="naive"):
+            async with db.transaction(short=True) as s:
+                await inbound.claim_many(s, [row])
+    finally:
+        await db.dispose()
