@@ -55,6 +55,7 @@ sys.path.insert(0, str(REPO))
 TOKEN = "benchtoken"
 AES_KEY = "6PmTxj5qP1aZHSrJYswXuJSlql2obkXIEbgrViOmaEP"
 APP_ID = "wxbench0000000001"
+RUN = os.urandom(3).hex()  # this run's openids are its own
 TARGETS = ("bare", "wechatpy", "werobot", "werobot-gunicorn", "trivial", "full")
 UTTERANCES = ["你好", "我家空调不制冷了", "滤芯多少钱", "以旧换新怎么算", "谢谢", "查一下进度"]
 # --turns form: each customer starts a repair booking in the warm-up, then every measured
@@ -522,9 +523,9 @@ async def run_target(kind: str, args: argparse.Namespace, tmp: Path) -> dict:
     proc, log = start_server(kind, port, tmp, args.no_gc_freeze)
     try:
         await wait_ready(port, proc)
-        # openids of their own per target: on one BENCH_DATABASE_URL the targets would
-        # otherwise answer each other's MsgIds as retries
-        prefix = f"o-{kind}-{tmp.name}"  # and per round
+        # openids of their own per target, round and run: on one BENCH_DATABASE_URL they
+        # would otherwise answer each other's MsgIds as retries
+        prefix = f"o-{kind}-{tmp.name}-{RUN}"
         warm_pool, pool = TURNS[args.turns]
         if args.varied:
             warm_pool = pool = varied_utterances()

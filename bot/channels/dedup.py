@@ -2,8 +2,9 @@
 
 Channel-neutral. The first attempt claims the key in ``inbound_messages`` (shared storage,
 so a retry that reaches another process is still a retry), runs the work, and stores the
-reply. A retry answers the stored reply, or waits for the first attempt while it is still
-running. Work that overruns the budget is acknowledged with an empty answer at once and
+reply — unless the work stored it already, in the same transaction as its own writes
+(``Reply.recorded``: the dialog does). A retry answers the stored reply, or waits for the
+first attempt while it is still running. Work that overruns the budget is acknowledged with an empty answer at once and
 its reply handed to ``deliver_late`` when ready (ack first, finish later); retries after
 that get an empty answer, never a second reply.
 
