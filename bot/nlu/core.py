@@ -46,6 +46,17 @@ def _masked(canon: str, entities: list) -> str:
     return "".join(reversed(pieces))
 
 
+def _remember(kept: dict[str, Any], key: str, value: Any) -> None:
+    """Keep ``value`` under ``key``, the oldest entry going when :data:`RECENT_ENTRIES` are
+    kept (a parse may also run on a worker thread: a race just empties the dict)."""
+    if len(kept) >= RECENT_ENTRIES:
+        try:
+            kept.pop(next(iter(kept)), None)
+        except (RuntimeError, StopIteration):
+            kept.clear()
+    kept[key] = value
+
+
 class Pipeline:
     """Everything ``parse`` needs, built once (jieba load + the trained intent model from
     ``var/nlu/``; training it when the corpus changed takes a few seconds)."""
@@ -63,6 +74,7 @@ class Pipeline:
             cache_key=repr((sorted(cfg.items()), str(self.tz))),
         )
         self._recent: dict[str, Parse] = {}
+        self._classified: dict[str, tuple[str, float]] = {}
 
     def _training_text(self, text: str) -> str:
         now = datetime(2026, 1, 1, 12, tzinfo=self.tz)
@@ -100,23 +112,30 @@ class Pipeline:
             and (tz is None or tz is self.tz)
             and not any(e.type in _NOW_DEPENDENT for e in result.entities)
         ):
-            if len(self._recent) >= RECENT_ENTRIES:
-                try:  # the oldest kept (parse may also run on a worker thread)
-                    self._recent.pop(next(iter(self._recent)), None)
-                except (RuntimeError, StopIteration):
-                    self._recent.clear()
-            self._recent[text] = Parse(
+            kept = Parse(
                 result.text, result.intent, result.confidence, list(result.entities), result.held
             )
+            _remember(self._recent, text, kept)
         return result
+
+    def _classify(self, prepared: str) -> tuple[str, float]:
+        """The classifier's intent and confidence for the masked text. Kept for short ones:
+        「明天上午」 and 「后天下午」 mask alike (their dates are found anew each time)."""
+        kept = self._classified.get(prepared)
+        if kept is not None:
+            return kept
+        result = self.model.classify(prepared)
+        kept = (result.intent, result.confidence)
+        if len(prepared) <= RECENT_MAX_CHARS:
+            _remember(self._classified, prepared, kept)
+        return kept
 
     def _parse(self, text: str, now: datetime | None, tz: tzinfo | None) -> Parse:
         tz = tz or self.tz
         now = (now or datetime.now(UTC)).astimezone(tz)
         text = text.strip("\r\n")
         entities, prepared = self._prepare(text, now, tz)
-        result = self.model.classify(prepared)
-        intent, confidence = result.intent, result.confidence
+        intent, confidence = self._classify(prepared)
         held = None
         if is_action(intent) and is_acknowledgement(text):  # 「收到提醒了」: thanked, not acted on
             intent = "thanks"

@@ -36,3 +36,11 @@ def test_a_long_message_is_not_kept():
     text = "我家的空调用了好几年了最近一开机就滴水还有异响麻烦安排师傅看一下"
     parse(text, now=NOW, tz=SHANGHAI)
     assert text not in current_pipeline()._recent
+
+
+def test_dated_messages_that_mask_alike_share_the_classifiers_verdict_not_their_dates():
+    tomorrow = parse("明天上午来吧", now=NOW, tz=SHANGHAI)
+    saturday = parse("周六上午来吧", now=NOW, tz=SHANGHAI)
+    assert (tomorrow.intent, tomorrow.confidence) == (saturday.intent, saturday.confidence)
+    assert tomorrow.first("datetime").value != saturday.first("datetime").value
+    assert len(current_pipeline()._classified) >= 1
