@@ -67,10 +67,6 @@ class Driver:
         self._conn = conn  # aiosqlite (or inline) connection, or asyncpg's
         self._adapted = adapted  # SQLAlchemy's adapter around it (asyncpg: its transaction)
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.kind == "sqlite"
-
     def time(self, value: datetime) -> Any:
         """An aware datetime as a timestamp column holds it (storage/types.py: naive UTC)."""
         if value.tzinfo is not UTC:
