@@ -163,6 +163,14 @@ class Entitlement(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class NumberCounter(Base):
+    """The last per-day number taken for a stem ("R20261204-"): storage/repos/numbers.py."""
+
+    __tablename__ = "number_counters"
+    stem: Mapped[str] = mapped_column(String(40), primary_key=True)
+    last: Mapped[int] = mapped_column(Integer)
+
+
 class ServiceTicket(Base):
     """A visit: repair, install, cleaning or a trade-in visit. Number like R20261122-0001."""
 

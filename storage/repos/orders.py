@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ConsumableOrder
+from storage.repos import numbers
 from storage.repos.upsert import inserted
 
 CLOSED = ("done", "cancelled")
@@ -24,14 +25,11 @@ async def by_number(session: AsyncSession, number: str) -> ConsumableOrder | Non
     return await session.scalar(select(ConsumableOrder).where(ConsumableOrder.number == number))
 
 
-async def _next_seq(session: AsyncSession, stem: str) -> int:
+async def _largest(session: AsyncSession, stem: str) -> int:
     last = await session.scalar(
         select(func.max(ConsumableOrder.number)).where(ConsumableOrder.number.startswith(stem))
     )
-    try:
-        return int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    except (IndexError, ValueError):
-        return 1
+    return numbers.sequence_of(last)
 
 
 async def create(
@@ -51,8 +49,9 @@ async def create(
             return existing, False
     stem = f"{prefix}{local_day:%Y%m%d}-"
     for _ in range(50):
+        seq = await numbers.next_number(session, stem, lambda: _largest(session, stem))
         order = ConsumableOrder(
-            number=f"{stem}{await _next_seq(session, stem):04d}",
+            number=f"{stem}{seq:04d}",
             customer_id=customer_id,
             source_key=source_key,
             **fields,

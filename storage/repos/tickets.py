@@ -1,8 +1,9 @@
 """Service tickets (repair, install, cleaning, trade-in visits) and their events.
 
 Numbers read ``<prefix><YYYYMMDD>-<NNNN>``: R repair, I install, C cleaning, T trade-in visit;
-the date is the local booking day and the sequence restarts every day. The ``number`` column is
-unique: two bookings racing for the same number retry with the next one.
+the date is the local booking day and the sequence restarts every day (storage/repos/numbers.py:
+on PostgreSQL concurrent bookings take numbers without waiting for each other). The ``number``
+column is unique: a booking that meets a number taken some other way retries with the next one.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Rating, ServiceTicket, TicketEvent
+from storage.repos import numbers
 from storage.repos.upsert import inserted
 
 PREFIXES = {"repair": "R", "install": "I", "cleaning": "C", "trade_in": "T"}
@@ -32,16 +34,11 @@ async def by_number(session: AsyncSession, number: str) -> ServiceTicket | None:
     return await session.scalar(select(ServiceTicket).where(ServiceTicket.number == number))
 
 
-async def _next_seq(session: AsyncSession, stem: str) -> int:
+async def _largest(session: AsyncSession, stem: str) -> int:
     last = await session.scalar(
         select(func.max(ServiceTicket.number)).where(ServiceTicket.number.startswith(stem))
     )
-    if not last:
-        return 1
-    try:
-        return int(last.rsplit("-", 1)[1]) + 1
-    except (IndexError, ValueError):
-        return 1
+    return numbers.sequence_of(last)
 
 
 async def create(
@@ -65,7 +62,7 @@ async def create(
             return existing, False
     stem = f"{prefix_for(kind)}{local_day:%Y%m%d}-"
     for _ in range(50):
-        seq = await _next_seq(session, stem)
+        seq = await numbers.next_number(session, stem, lambda: _largest(session, stem))
         ticket = ServiceTicket(
             number=f"{stem}{seq:04d}",
             kind=kind,

@@ -1,0 +1,51 @@
+"""Per-day document numbers (「R20261204-0007」) that concurrent transactions take without
+waiting for each other.
+
+A number is ``<stem><NNNN>``; the sequence restarts with every stem (a prefix and a local
+day). SQLite has one writer at a time: the next number is the largest taken + 1, read in
+the writer's own transaction. PostgreSQL runs several batches of turns at once (several
+web processes, several batch workers in each): there ``largest + 1`` in each transaction
+gave two bookings the same number, and the later insert waited on the unique index for
+the earlier transaction to commit before it failed and tried again, so batches queued
+behind each other (``scripts/bench_load.py --workers 2``). There a counter row per stem is
+advanced in a short transaction of its own, committed at once: no two callers get the
+same number and nobody waits for another's batch. A number whose booking is rolled back
+is skipped (a gap in the day's numbers), never given twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+# the counter follows the numbers already taken (rows written before it, or by an import)
+_TAKE = text(
+    "INSERT INTO number_counters (stem, last) VALUES (:stem, :start)"
+    " ON CONFLICT (stem) DO UPDATE"
+    " SET last = GREATEST(number_counters.last + 1, EXCLUDED.last) RETURNING last"
+)
+
+
+async def next_number(
+    session: AsyncSession, stem: str, largest_taken: Callable[[], Awaitable[int]]
+) -> int:
+    """The next number for ``stem``. ``largest_taken()`` reads the largest sequence already
+    used for it in ``session`` (0 when none)."""
+    start = await largest_taken() + 1
+    engine = session.bind
+    if session.bind.dialect.name != "postgresql" or not isinstance(engine, AsyncEngine):
+        return start
+    async with engine.connect() as conn, conn.begin():  # its own transaction, committed now
+        return int(await conn.scalar(_TAKE, {"stem": stem, "start": start}))
+
+
+def sequence_of(number: str | None) -> int:
+    """The sequence part of a number (0 for none or a malformed one)."""
+    if not number:
+        return 0
+    try:
+        return int(number.rsplit("-", 1)[1])
+    except (IndexError, ValueError):
+        return 0
