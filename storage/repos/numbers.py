@@ -35,8 +35,8 @@ async def next_number(
     used for it in ``session`` (0 when none)."""
     start = await largest_taken() + 1
     engine = session.bind
-    if session.bind.dialect.name != "postgresql" or not isinstance(engine, AsyncEngine):
-        return start
+    if not isinstance(engine, AsyncEngine) or engine.dialect.name != "postgresql":
+        return start  # SQLite: one writer at a time, in this very transaction
     async with engine.connect() as conn, conn.begin():  # its own transaction, committed now
         return int(await conn.scalar(_TAKE, {"stem": stem, "start": start}))
 
