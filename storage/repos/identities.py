@@ -106,6 +106,8 @@ async def touch_customers(
     Returns {external_id: customer_id} for the known ones; new identities are missing
     (create them with :func:`customer_for`)."""
     wanted = list(dict.fromkeys(external_ids))
+    if not wanted:
+        return {}
     db = await driver(session)
     rows = await db.fetch(
         _IDENTITIES.format(placeholders(len(wanted))), [channel, account, *wanted]
