@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 import bot.dialog
 from bot.context import build_services
 from bot.messages import Inbound, Reply
-from storage.models import InboundMessage, OutboxMessage
+from storage.models import ConversationSession, InboundMessage, OutboxMessage
 from tests.conftest import NOW, make_settings
 from tests.fakes import wxmsg
 from tests.fakes.mp import mp_app, mp_sender, settings_in_mode
@@ -416,3 +416,31 @@ async def test_a_reply_stored_with_its_turn_as_time_runs_out_is_answered_not_sen
             assert ledger.status == "done"
     finally:
         await svc.close()
+
+
+async def test_the_real_dialog_stores_its_answer_with_the_turn_and_a_later_retry_gets_it(db_path):
+    """No stub: the dialog writes the reply into the ledger in its own transaction. A retry
+    that reaches another process (nothing in flight there) is answered from the ledger,
+    word for word, and the turn does not run a second time."""
+    from bot.messages import reply_from_json
+
+    first = build_services(make_settings(db_path), now=NOW)
+    second = build_services(make_settings(db_path), now=NOW)
+    body = wxmsg.text("o-real", "空调不制冷了 要修", msg_id=6201)
+    try:
+        async with TestClient(TestServer(mp_app(first))) as c1:
+            status, reply = await wx(c1, first).post(body)
+        assert status == 200 and "上门地址" in reply["Content"]
+        [ledger] = await rows(first, InboundMessage)
+        assert ledger.status == "done" and ledger.intent == "repair"
+        assert reply_from_json(ledger.reply).text == reply["Content"]
+        [before] = await rows(first, ConversationSession)
+        async with TestClient(TestServer(mp_app(second))) as c2:
+            assert await wx(c2, second).post(body) == (200, reply)
+        [after] = await rows(first, ConversationSession)
+        assert after.state == before.state  # the turn did not run a second time
+        [ledger] = await rows(first, InboundMessage)
+        assert ledger.status == "done"
+    finally:
+        await first.close()
+        await second.close()
