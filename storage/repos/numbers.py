@@ -15,9 +15,9 @@ is skipped (a gap in the day's numbers), never given twice.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 # the counter follows the numbers already taken (rows written before it, or by an import)
@@ -28,12 +28,12 @@ _TAKE = text(
 )
 
 
-async def next_number(
-    session: AsyncSession, stem: str, largest_taken: Callable[[], Awaitable[int]]
-) -> int:
-    """The next number for ``stem``. ``largest_taken()`` reads the largest sequence already
-    used for it in ``session`` (0 when none)."""
-    start = await largest_taken() + 1
+async def next_number(session: AsyncSession, stem: str, column: Any) -> int:
+    """The next number for ``stem`` in ``column`` (a table's unique number column): one
+    more than the largest already taken there, as ``session`` sees it, or on PostgreSQL
+    the counter's next, whichever is higher."""
+    largest = await session.scalar(select(func.max(column)).where(column.startswith(stem)))
+    start = _sequence_of(largest) + 1
     engine = session.bind
     if not isinstance(engine, AsyncEngine) or engine.dialect.name != "postgresql":
         return start  # SQLite: one writer at a time, in this very transaction
@@ -41,7 +41,7 @@ async def next_number(
         return int(await conn.scalar(_TAKE, {"stem": stem, "start": start}))
 
 
-def sequence_of(number: str | None) -> int:
+def _sequence_of(number: str | None) -> int:
     """The sequence part of a number (0 for none or a malformed one)."""
     if not number:
         return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ConsumableOrder
@@ -25,13 +25,6 @@ async def by_number(session: AsyncSession, number: str) -> ConsumableOrder | Non
     return await session.scalar(select(ConsumableOrder).where(ConsumableOrder.number == number))
 
 
-async def _largest(session: AsyncSession, stem: str) -> int:
-    last = await session.scalar(
-        select(func.max(ConsumableOrder.number)).where(ConsumableOrder.number.startswith(stem))
-    )
-    return numbers.sequence_of(last)
-
-
 async def create(
     session: AsyncSession,
     *,
@@ -49,7 +42,7 @@ async def create(
             return existing, False
     stem = f"{prefix}{local_day:%Y%m%d}-"
     for _ in range(50):
-        seq = await numbers.next_number(session, stem, lambda: _largest(session, stem))
+        seq = await numbers.next_number(session, stem, ConsumableOrder.number)
         order = ConsumableOrder(
             number=f"{stem}{seq:04d}",
             customer_id=customer_id,

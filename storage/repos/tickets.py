@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Rating, ServiceTicket, TicketEvent
@@ -32,13 +32,6 @@ async def by_source_key(session: AsyncSession, source_key: str) -> ServiceTicket
 
 async def by_number(session: AsyncSession, number: str) -> ServiceTicket | None:
     return await session.scalar(select(ServiceTicket).where(ServiceTicket.number == number))
-
-
-async def _largest(session: AsyncSession, stem: str) -> int:
-    last = await session.scalar(
-        select(func.max(ServiceTicket.number)).where(ServiceTicket.number.startswith(stem))
-    )
-    return numbers.sequence_of(last)
 
 
 async def create(
@@ -62,7 +55,7 @@ async def create(
             return existing, False
     stem = f"{prefix_for(kind)}{local_day:%Y%m%d}-"
     for _ in range(50):
-        seq = await numbers.next_number(session, stem, lambda: _largest(session, stem))
+        seq = await numbers.next_number(session, stem, ServiceTicket.number)
         ticket = ServiceTicket(
             number=f"{stem}{seq:04d}",
             kind=kind,
