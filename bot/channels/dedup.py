@@ -253,12 +253,7 @@ async def _await_first(services: Services, key: str, deadline: float) -> Reply |
     loop = asyncio.get_running_loop()
     future = _inflight(services).get(key)
     if future is not None:
-        try:
-            return await asyncio.wait_for(
-                asyncio.shield(future), timeout=max(deadline - loop.time(), 0.0)
-            )
-        except TimeoutError:
-            return None
+        return future.result() if await settled(future, deadline - loop.time()) else None
     while True:
         async with services.db.session() as session:
             state = await inbound_repo.state(session, key)
