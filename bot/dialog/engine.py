@@ -101,8 +101,9 @@ async def respond_together(services: Services, items: list[tuple[Inbound, Any]])
             saves.append((inbound.user_key, turn.state))
         await sessions.save_many(services, saves, db=db)
         # each reply is the answer to its message in the ledger, committed with the turn
-        answered = [(i, inbound.dedup_key) for i, (inbound, _) in enumerate(items)]
-        answered = [(i, key) for i, key in answered if key]
+        answered = [
+            (i, inbound.dedup_key) for i, (inbound, _) in enumerate(items) if inbound.dedup_key
+        ]
         await inbound_repo.finish_many(
             db, [(key, reply_to_json(replies[i]), replies[i].intent) for i, key in answered]
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -103,19 +104,14 @@ class Pipeline:
         if tz is None or tz is self.tz:
             kept = self._recent.get(text)
             if kept is not None:  # a copy: the dialog may rename a parse's intent
-                return Parse(
-                    kept.text, kept.intent, kept.confidence, list(kept.entities), kept.held
-                )
+                return replace(kept, entities=list(kept.entities))
         result = self._parse(text, now, tz)
         if (
             len(text) <= RECENT_MAX_CHARS
             and (tz is None or tz is self.tz)
             and not any(e.type in _NOW_DEPENDENT for e in result.entities)
         ):
-            kept = Parse(
-                result.text, result.intent, result.confidence, list(result.entities), result.held
-            )
-            _remember(self._recent, text, kept)
+            _remember(self._recent, text, replace(result, entities=list(result.entities)))
         return result
 
     def _classify(self, prepared: str) -> tuple[str, float]:
