@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from typing import Any
 
 import click
 
@@ -131,26 +133,12 @@ def list_cmd() -> None:
 @click.argument("username")
 def disable_cmd(username: str) -> None:
     """Stop an account signing in; its open sessions end at their next request."""
-    import asyncio
 
-    from bot.bootstrap import services_or_exit
-    from bot.web.sessions import make_store
-    from storage.repos import admin_users
+    def deactivate(user: Any) -> None:
+        user.active = False
 
-    async def run() -> None:
-        services = services_or_exit()
-        try:
-            async with services.db.transaction() as s:
-                user = await admin_users.by_username(s, username)
-                if user is None:
-                    raise click.UsageError(f"没有账号 {username}")
-                user.active = False
-            await make_store(services).end_user(username)
-        finally:
-            await services.close()
-        click.echo(f"已停用 {username}，TA 的登录都已结束")
-
-    asyncio.run(run())
+    _change_account(username, deactivate, f"没有账号 {username}")
+    click.echo(f"已停用 {username}，TA 的登录都已结束")
 
 
 @admin.command("passwd")
@@ -158,14 +146,29 @@ def disable_cmd(username: str) -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the password from stdin's first line.")
 def passwd_cmd(username: str, password_stdin: bool) -> None:
     """Set a new password for a database account; its open sessions end."""
+    from bot.web.passwords import hash_password
+
+    password_hash = hash_password(_read_password(password_stdin))
+
+    def set_password(user: Any) -> None:
+        user.password_hash = password_hash
+
+    ended = _change_account(
+        username,
+        set_password,
+        f"没有账号 {username}（配置文件里的管理员用 wxbot admin hash-password）",
+    )
+    click.echo(f"已为 {username} 设置新密码，结束了 {ended} 个登录")
+
+
+def _change_account(username: str, change: Callable[[Any], None], missing: str) -> int:
+    """Apply ``change`` to the database account ``username`` and end its open sessions
+    (database or Redis store); how many ended. ``missing``: the error when there is none."""
     import asyncio
 
     from bot.bootstrap import services_or_exit
-    from bot.web.passwords import hash_password
     from bot.web.sessions import make_store
     from storage.repos import admin_users
-
-    password_hash = hash_password(_read_password(password_stdin))
 
     async def run() -> int:
         services = services_or_exit()
@@ -173,16 +176,13 @@ def passwd_cmd(username: str, password_stdin: bool) -> None:
             async with services.db.transaction() as s:
                 user = await admin_users.by_username(s, username)
                 if user is None:
-                    raise click.UsageError(
-                        f"没有账号 {username}（配置文件里的管理员用 wxbot admin hash-password）"
-                    )
-                user.password_hash = password_hash
+                    raise click.UsageError(missing)
+                change(user)
             return await make_store(services).end_user(username)
         finally:
             await services.close()
 
-    ended = asyncio.run(run())
-    click.echo(f"已为 {username} 设置新密码，结束了 {ended} 个登录")
+    return asyncio.run(run())
 
 
 COMMANDS = [admin]
