@@ -111,11 +111,11 @@ async def test_csrf_of_another_session_does_not_pass(services):
         await bob.close()
 
 
-async def test_sessions_in_redis_end_at_logout(services):
+@pytest.fixture
+async def redis_keys(services):
+    """The local Redis as ``services.redis`` and a key prefix of this test's own (its keys
+    deleted after); skipped when Redis is not reachable."""
     import redis.asyncio as aioredis
-
-    from bot.web.admin.session import STORE
-    from bot.web.sessions import RedisSessions
 
     r = aioredis.from_url("redis://127.0.0.1:6379/0", decode_responses=True)
     try:
@@ -123,8 +123,19 @@ async def test_sessions_in_redis_end_at_logout(services):
     except Exception as exc:  # noqa: BLE001
         await r.aclose()
         pytest.skip(f"Redis not reachable: {exc}")
+    services.redis = r  # closed with the services
     prefix = f"test:wxbot:{uuid.uuid4().hex}:"
-    services.redis = r
+    yield r, prefix
+    keys = [k async for k in r.scan_iter(f"{prefix}*")]
+    if keys:
+        await r.delete(*keys)
+
+
+async def test_sessions_in_redis_end_at_logout(services, redis_keys):
+    from bot.web.admin.session import STORE
+    from bot.web.sessions import RedisSessions
+
+    r, prefix = redis_keys
     from aiohttp.test_utils import TestClient, TestServer
 
     from bot.app import create_app
@@ -146,37 +157,19 @@ async def test_sessions_in_redis_end_at_logout(services):
         assert [k async for k in r.scan_iter(f"{prefix}s:*")] == []
     finally:
         await client.close()
-        keys = [k async for k in r.scan_iter(f"{prefix}*")]
-        if keys:
-            await r.delete(*keys)
 
 
-async def test_ending_a_users_sessions_in_redis_leaves_the_others(services):
+async def test_ending_a_users_sessions_in_redis_leaves_the_others(services, redis_keys):
     from datetime import timedelta
-
-    import redis.asyncio as aioredis
 
     from bot.web.sessions import Active, RedisSessions
 
-    r = aioredis.from_url("redis://127.0.0.1:6379/0", decode_responses=True)
-    try:
-        await r.ping()
-    except Exception as exc:  # noqa: BLE001
-        await r.aclose()
-        pytest.skip(f"Redis not reachable: {exc}")
-    prefix = f"test:wxbot:{uuid.uuid4().hex}:"
-    services.redis = r
+    _, prefix = redis_keys
     store = RedisSessions(services, prefix=prefix)
     now = services.clock.now()
-    try:
-        for i, user in enumerate(("zhang", "zhang", "admin")):
-            active = Active(f"s{i}", user, "127.0.0.1", "c", now, now, now + timedelta(hours=1))
-            await store.open(active, f"t{i}", "tag")
-        assert await store.end_user("zhang") == 2
-        left = await store.listing("tag", now)
-        assert [a.user for a in left] == ["admin"]
-    finally:
-        keys = [k async for k in r.scan_iter(f"{prefix}*")]
-        if keys:
-            await r.delete(*keys)
-        await r.aclose()
+    for i, user in enumerate(("zhang", "zhang", "admin")):
+        active = Active(f"s{i}", user, "127.0.0.1", "c", now, now, now + timedelta(hours=1))
+        await store.open(active, f"t{i}", "tag")
+    assert await store.end_user("zhang") == 2
+    left = await store.listing("tag", now)
+    assert [a.user for a in left] == ["admin"]
