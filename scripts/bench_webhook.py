@@ -157,11 +157,11 @@ def _wxbot_app(kind: str, db: str):
         bot.dialog.respond = constant  # type: ignore[assignment]
     app = create_app(services, channels=False)  # only the channel under test
     bot.channels.mp.setup(app, services)
-    _record_gc_pauses(app, Path(db).with_suffix(".gc.json"), services)
+    _record_server_stats(app, Path(db).with_suffix(".stats.json"), services)
     return app
 
 
-def _record_gc_pauses(app, out: Path, services) -> None:
+def _record_server_stats(app, out: Path, services) -> None:
     """Time every garbage collection in the server, and count its SQL statements and
     commits; written to ``out`` at shutdown."""
     import gc
@@ -547,14 +547,14 @@ async def run_target(kind: str, args: argparse.Namespace, tmp: Path) -> dict:
             result.update(await hostile(port))
     finally:
         stop_server(proc)
-    gc_file = tmp / f"{kind}.gc.json"
-    if gc_file.exists():
-        gc_stats = json.loads(gc_file.read_text())
-        result["gc_collections"] = gc_stats["collections"]
-        result["gc_worst_pause_ms"] = round(gc_stats["worst_s"] * 1000, 1)
+    stats_file = tmp / f"{kind}.stats.json"
+    if stats_file.exists():
+        stats = json.loads(stats_file.read_text())
+        result["gc_collections"] = stats["collections"]
+        result["gc_worst_pause_ms"] = round(stats["worst_s"] * 1000, 1)
         handled = args.warmup + result["sent"]  # the counters cover the warm-up too
-        result["statements_per_msg"] = round(gc_stats["statements"] / handled, 2)
-        result["commits_per_msg"] = round(gc_stats["commits"] / handled, 2)
+        result["statements_per_msg"] = round(stats["statements"] / handled, 2)
+        result["commits_per_msg"] = round(stats["commits"] / handled, 2)
     err = log.read_bytes()
     if result_has_errors(err):
         sys.stderr.write(f"[{kind}] server stderr (tail):\n{err.decode()[-1500:]}\n")
