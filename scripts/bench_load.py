@@ -13,6 +13,14 @@ A fresh database is created on the PostgreSQL server for each run and dropped af
 
     .venv/bin/python scripts/bench_load.py [--customers 200] [--seconds 60] [--workers 1,2]
     .venv/bin/python scripts/bench_load.py --customers 200 --seconds 600 --workers 2   # soak
+    .venv/bin/python scripts/bench_load.py --customers 50 --seconds 20 --think 0 --core-budget 0.5
+
+``--core-budget C`` gives every web process a CPU budget of its own, C cores (a cgroup
+each: scripts/cpu_budget.py, root only): one worker gets C, two workers 2C, and the load
+generator and PostgreSQL keep the rest of the machine, as if the servers had cores of their
+own. Each run then also prints how often a budget ran out (it should, at every run: the
+budget, not the generator, is the limit) and the servers' messages per second per core of
+budget, which stays flat when workers scale with cores.
 """
 
 from __future__ import annotations
@@ -77,6 +85,18 @@ async def _count_tickets(url: str) -> int:
         return await conn.fetchval("SELECT count(*) FROM service_tickets")
     finally:
         await conn.close()
+
+
+def _web_processes(pid: int, workers: int) -> list[int]:
+    """The processes that serve: the server itself, or the supervisor's children."""
+    import psutil
+
+    if workers == 1:
+        return [pid]
+    children = psutil.Process(pid).children()
+    if len(children) != workers:
+        raise SystemExit(f"expected {workers} workers, found {len(children)}")
+    return [c.pid for c in children]
 
 
 def _servers(pid: int) -> list:
@@ -166,6 +186,15 @@ async def _customers(url: str, settings, n: int, seconds: float, think_s: float)
 
 
 async def run_one(workers: int, args, settings) -> dict:
+    if args.core_budget:
+        from scripts.cpu_budget import CpuBudgets
+
+        with CpuBudgets(args.core_budget) as budgets:
+            return await _run_one(workers, args, settings, budgets)
+    return await _run_one(workers, args, settings, None)
+
+
+async def _run_one(workers: int, args, settings, budgets) -> dict:
     name, url = await _create_db(args.pg_dsn)
     try:
         from storage.migrate import upgrade
@@ -187,6 +216,9 @@ async def run_one(workers: int, args, settings) -> dict:
         try:
             await _healthy(base, proc)
             await asyncio.sleep(2.0 if workers > 1 else 0.5)  # every worker up and warm
+            if budgets is not None:
+                for pid in _web_processes(proc.pid, workers):
+                    budgets.place(pid)
             cpu_before = _cpu_s(proc.pid)
             samples: list[float] = []
 
@@ -200,6 +232,9 @@ async def run_one(workers: int, args, settings) -> dict:
             sampler.cancel()
             result["rss_samples"] = samples
             result["cpu_s"] = _cpu_s(proc.pid) - cpu_before
+            if budgets is not None:
+                result["throttled"] = sum(budgets.throttled().values())
+                result["budget_cores"] = budgets.cores * workers
             result["rss_mb"] = _rss_mb(proc.pid)
             result["tickets"] = await _count_tickets(url)
         finally:
@@ -222,6 +257,14 @@ def _pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(q * len(values)))] * 1000
 
 
+def _rate(r: dict) -> float:
+    return len(r["latencies"]) / r["elapsed"]
+
+
+def _cpu_per_msg(r: dict) -> float:
+    return r["cpu_s"] / max(len(r["latencies"]), 1)
+
+
 def report(r: dict, customers: int) -> str:
     lat = r["latencies"]
     errors = sum(r["errors"].values())
@@ -233,6 +276,12 @@ def report(r: dict, customers: int) -> str:
         f"p99 {_pct(lat, 0.99):.0f} ms  mean {statistics.fmean(lat) * 1000 if lat else 0:.0f} ms  "
         f"errors {errors}{detail}  empty {r['empty']}  tickets {r['tickets']}  "
         f"server CPU {r['cpu_s'] * 1000 / max(len(lat), 1):.1f} ms/msg  RSS {r['rss_mb']:.0f} MB"
+        + (
+            f"  budget {r['budget_cores']:g} cores: {len(lat) / r['elapsed'] / r['budget_cores']:.0f}"
+            f" msg/s per core, ran out in {r['throttled']} periods"
+            if "budget_cores" in r
+            else ""
+        )
         + (
             "  RSS each minute " + " ".join(f"{m:.0f}" for m in r["rss_samples"])
             if len(r["rss_samples"]) > 1
@@ -252,16 +301,36 @@ def main() -> None:
         default=os.environ.get("WXBOT_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test"),
         help="an admin DSN on the PostgreSQL server (a fresh database is made per run)",
     )
+    ap.add_argument(
+        "--core-budget",
+        type=float,
+        default=0.0,
+        help="CPU cores each web process may use (a cgroup each; root): the generator and "
+        "PostgreSQL keep the rest, as if the servers had cores of their own",
+    )
     args = ap.parse_args()
+    if args.core_budget:
+        from scripts.cpu_budget import available
+
+        if (why := available()) is not None:
+            raise SystemExit(f"--core-budget: {why}")
     if not 0 < args.seconds <= 900 or not 0 < args.customers <= 2000:
         raise SystemExit("bounded: --seconds 1..900, --customers 1..2000")
     from bot.config import load_settings
 
     settings = load_settings(REPO / "config.yaml")
-    print(f"bench_load: {os.cpu_count()} CPUs, PostgreSQL, plain-mode webhook, loopback")
+    budget = f", {args.core_budget:g} core per web process" if args.core_budget else ""
+    print(f"bench_load: {os.cpu_count()} CPUs, PostgreSQL, plain-mode webhook, loopback{budget}")
+    runs = []
     for workers in [int(w) for w in args.workers.split(",")]:
-        r = asyncio.run(run_one(workers, args, settings))
-        print(report(r, args.customers), flush=True)
+        runs.append(asyncio.run(run_one(workers, args, settings)))
+        print(report(runs[-1], args.customers), flush=True)
+    first = runs[0]
+    for r in runs[1:]:
+        print(
+            f"{r['workers']} workers / {first['workers']}: msg/s {_rate(r) / _rate(first):.2f}x, "
+            f"server CPU per message {_cpu_per_msg(r) / _cpu_per_msg(first):.2f}x"
+        )
 
 
 if __name__ == "__main__":
