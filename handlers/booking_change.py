@@ -60,7 +60,7 @@ def _describe(ticket: ServiceTicket, turn: Turn) -> str:
 async def _ticket(turn: Turn) -> ServiceTicket | None | list[ServiceTicket]:
     """The open ticket the customer means: the one named by number, else the only one, else
     the list to choose from (None when there is none)."""
-    found = await tickets.for_customer(turn.db, turn.customer.id, open_only=True)
+    found = await tickets.for_customer(turn.db, turn.person.id, open_only=True)
     if not found:
         return None
     named = _NUMBER.search(turn.text)

@@ -26,7 +26,7 @@ async def _hand_off(turn: Turn, kind: str, opening: str, why: str | None = None)
     why = why or turn.left_form
     row = await handoffs.open_handoff(
         turn.db,
-        turn.customer.id,
+        turn.person.id,
         kind,
         reason=(f"{why}｜{turn.text}" if why else turn.text) or None,
         now=turn.now,
@@ -55,7 +55,7 @@ async def _hand_off(turn: Turn, kind: str, opening: str, why: str | None = None)
         tail = "已经记录下来，工作人员会尽快联系您，请稍等～"
     text = f"{opening}{tail}"
     if transfer:  # the transfer reply carries no text: say it by customer-service message
-        await tell_customer(turn.db, turn.customer.id, text, idem_key=f"handoff-ack:{row.id}")
+        await tell_customer(turn.db, turn.person.id, text, idem_key=f"handoff-ack:{row.id}")
     return Reply(text=text, transfer_customer_service=transfer)
 
 

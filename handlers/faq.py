@@ -108,8 +108,8 @@ async def answer(turn: Turn) -> str | None:
 
 async def _contact(turn: Turn) -> str:
     store = None
-    if turn.customer.store_id:
-        store = await turn.db.get(Store, turn.customer.store_id)
+    if turn.person.store_id:
+        store = await turn.db.get(Store, turn.person.store_id)
     if store is not None and store.phone:
         where = f"，地址{store.address}" if store.address else ""
         return f"{store.name}的电话是 {store.phone}{where}。也可以直接回复“人工”，同事会联系您～"

@@ -39,7 +39,7 @@ def catalog_of(turn: Turn) -> Catalog:
 
 
 async def _purifiers(turn: Turn) -> list[Device]:
-    return await devices.for_customer(turn.db, turn.customer.id, category=CATEGORY)
+    return await devices.for_customer(turn.db, turn.person.id, category=CATEGORY)
 
 
 def _label(d: Device) -> str:
@@ -160,7 +160,7 @@ async def _device(turn: Turn) -> Device | None:
     device_id = turn.slots.get("device")
     if device_id is None:
         return None
-    return await devices.get_for_customer(turn.db, turn.customer.id, device_id)
+    return await devices.get_for_customer(turn.db, turn.person.id, device_id)
 
 
 async def stages_of(turn: Turn) -> list[StageDue]:
@@ -337,7 +337,7 @@ def extract_address(turn: Turn) -> str | None:
 
 
 async def address_prefill(turn: Turn) -> str | None:
-    return turn.customer.address or await tickets.last_address(turn.db, turn.customer.id)
+    return turn.customer.address or await tickets.last_address(turn.db, turn.person.id)
 
 
 # --- confirm, submit --------------------------------------------------------------------------

@@ -22,7 +22,7 @@ _PRODUCT = re.compile(r"奶粉|[一二三四1234]段|\d{2,4}\s*(?:g|克|G)|罐�
 
 
 async def supplies(turn: Turn) -> list[Supply]:
-    return await devices.supplies_for(turn.db, turn.customer.id)
+    return await devices.supplies_for(turn.db, turn.person.id)
 
 
 async def wanted(turn: Turn) -> bool:

@@ -56,8 +56,8 @@ def parse_stars(text: str, expected: bool = False) -> tuple[int, bool] | None:
     """(stars, explicit): explicit when it cannot be anything but a rating ("4星", "⭐⭐⭐").
     ``expected``: we just asked for a rating, so "满意 谢谢师傅" (a word, then more) is one."""
     t = words.norm(text)
-    if not t:
-        return None
+    if not t or not (_MAYBE.search(t) or _STARRY.search(text)):
+        return None  # no star, no 1–5, no rating word: most messages stop here
     stars = t.count("⭐") + t.count("★") + t.count("🌟")
     if stars and not t.replace("⭐", "").replace("★", "").replace("🌟", "").replace("\ufe0f", ""):
         return min(stars, 5), True
@@ -116,6 +116,9 @@ def comment_of(text: str) -> str | None:
     return rest or None
 
 
+# every rating holds a star, a 1–5 or a rating word (phrases and openers are _PHRASES)
+_STARRY = re.compile("[⭐★🌟]")
+_MAYBE = re.compile("[1-5一二两三四五⭐★🌟]|" + "|".join(re.escape(p) for p, _ in _BY_LENGTH))
 _STARS_IN = re.compile(r"(?:^|给|打|评|就)\s*([1-5一二两三四五])\s*(?:颗星|星|分(?![钟之]))")
 
 
@@ -137,7 +140,7 @@ async def maybe_rate(turn: Turn, explicit_only: bool = False) -> str | None:
     bare_number = words.norm(turn.text) in ("1", "2", "3", "4", "5")
     if ticket is None and (explicit or expect or bare_number):
         ticket = await tickets.unrated_done(
-            turn.db, turn.customer.id, turn.now - timedelta(days=EXPECT_DAYS)
+            turn.db, turn.person.id, turn.now - timedelta(days=EXPECT_DAYS)
         )
     if ticket is None:
         return None
@@ -153,7 +156,7 @@ async def maybe_rate(turn: Turn, explicit_only: bool = False) -> str | None:
     quiet = int(turn.services.settings.service.get("handoff_quiet_minutes", 30))
     await handoffs.open_handoff(
         turn.db,
-        turn.customer.id,
+        turn.person.id,
         "low_rating",
         reason=f"{ticket.number} 评价{stars}星：{turn.text}",
         now=turn.now,

@@ -232,7 +232,7 @@ async def submit(turn: Turn) -> str:
     cat = catalog.category(s["category"])
     device = await devices.create(
         turn.db,
-        customer_id=turn.customer.id,
+        customer_id=turn.person.id,
         category=cat.name if cat else s["category"],
         brand=s.get("brand"),
         model=s.get("model"),

@@ -361,7 +361,7 @@ FORM = Form(
 
 async def _live(turn: Turn) -> list[tuple[RentalContract, RentalUnit]]:
     out = []
-    for c in await rentals.live_for_customer(turn.db, turn.customer.id):
+    for c in await rentals.live_for_customer(turn.db, turn.person.id):
         u = await rentals.unit(turn.db, c.unit_id)
         if u is not None:
             out.append((c, u))
@@ -400,7 +400,7 @@ async def _no_contract(turn: Turn) -> str | None:
     live = await _live(turn)
     if turn.state.get("form") == "rental_end":
         live = [(c, u) for c, u in live if c.status == "active"]
-        if not live and await rentals.live_for_customer(turn.db, turn.customer.id):
+        if not live and await rentals.live_for_customer(turn.db, turn.person.id):
             return "取回已经约好啦，师傅上门前会先联系您～想看进度发“进度”。"
     if live:
         return None

@@ -48,7 +48,7 @@ PICK = "pick"  # scratch key: the registered devices the person is choosing amon
 
 
 async def _candidates(turn: Turn) -> list[Device]:
-    found = await devices.for_customer(turn.db, turn.customer.id)
+    found = await devices.for_customer(turn.db, turn.person.id)
     if turn.state.get("form") == "install":
         found = [d for d in found if d.install_date is None]
     narrowed = turn.scratch.get(PICK)
@@ -189,7 +189,7 @@ async def symptom_prompt(turn: Turn) -> str:
 
 
 async def address_prefill(turn: Turn) -> str | None:
-    return turn.customer.address or await tickets.last_address(turn.db, turn.customer.id)
+    return turn.customer.address or await tickets.last_address(turn.db, turn.person.id)
 
 
 def _which_device(turn: Turn) -> str:

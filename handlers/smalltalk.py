@@ -8,7 +8,7 @@ from bot.dialog.router import Router
 
 
 async def greeting(turn: Turn) -> str:
-    name = turn.customer.name
+    name = turn.person.name
     hello = f"{name}您好！" if name else "您好！"
     return f"{hello}我是售后小助手😊\n{registry.menu()}"
 

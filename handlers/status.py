@@ -69,7 +69,7 @@ def order_line(o: ConsumableOrder) -> str:
 
 
 async def respond(turn: Turn) -> str:
-    cid = turn.customer.id
+    cid = turn.person.id
     known = await tickets.open_first(turn.db, cid)  # one statement: open ones, then the latest
     open_tickets = [
         t

@@ -22,7 +22,7 @@ async def unsubscribe(turn: Turn) -> str:
     if wants_back_on(turn.text):
         return await subscribe(turn)
     kind = which_kind(turn.text)
-    await optouts.add(turn.db, turn.customer.id, kind, turn.now)
+    await optouts.add(turn.db, turn.person.id, kind, turn.now)
     if kind == "all":
         return (
             "好的，已为您关闭所有关怀消息（节日祝福、提醒）。报修、进度等服务消息不受影响。\n"
@@ -33,18 +33,18 @@ async def unsubscribe(turn: Turn) -> str:
 
 async def subscribe(turn: Turn) -> str:
     kind = which_kind(turn.text)
-    had = await optouts.kinds(turn.db, turn.customer.id)
+    had = await optouts.kinds(turn.db, turn.person.id)
     if kind == "all":
-        await optouts.remove(turn.db, turn.customer.id)
+        await optouts.remove(turn.db, turn.person.id)
         if not had:
             return "您的关怀消息一直是开着的哦～"
         return "好的，已为您恢复所有关怀消息（节日祝福、提醒）😊 不想收时回复“退订”即可。"
-    removed = await optouts.remove(turn.db, turn.customer.id, kind)
+    removed = await optouts.remove(turn.db, turn.person.id, kind)
     if "all" in had:
-        await optouts.remove(turn.db, turn.customer.id, "all")
+        await optouts.remove(turn.db, turn.person.id, "all")
         for other in KINDS:
             if other != kind:
-                await optouts.add(turn.db, turn.customer.id, other, turn.now)
+                await optouts.add(turn.db, turn.person.id, other, turn.now)
         removed = 1
     if not removed:
         return f"{KINDS[kind]}消息一直是开着的哦～"

@@ -94,7 +94,7 @@ async def _registered_old(turn: Turn) -> Device | None:
     catalog = catalog_of(turn)
     regs = [
         d
-        for d in await devices.for_customer(turn.db, turn.customer.id)
+        for d in await devices.for_customer(turn.db, turn.person.id)
         if d.purchase_date and catalog.category(d.category) is not None
     ]
     return min(regs, key=lambda d: d.purchase_date, default=None)  # type: ignore[arg-type, return-value]
@@ -108,7 +108,7 @@ async def _link_registered(turn: Turn, category: str) -> None:
     brand = turn.entity("brand")
     same_kind = [
         d
-        for d in await devices.for_customer(turn.db, turn.customer.id)
+        for d in await devices.for_customer(turn.db, turn.person.id)
         if d.purchase_date and d.category == category
     ]
     regs = [d for d in same_kind if brand is None or not d.brand or d.brand == brand.value]
@@ -185,7 +185,7 @@ async def _offered_device(turn: Turn) -> Device | None:
     device_id = turn.slots.get(OLD_DEVICE)
     if device_id is None or "category" in turn.state.get("declined", []):
         return None
-    device = await devices.get_for_customer(turn.db, turn.customer.id, device_id)
+    device = await devices.get_for_customer(turn.db, turn.person.id, device_id)
     if device is None or turn.slots.get("category", device.category) != device.category:
         return None
     return device
@@ -541,7 +541,7 @@ async def current_quote(turn: Turn) -> tuple[dict[str, Any], Quote]:
             turn.db,
             turn.services.settings,
             turn.local_now.date(),
-            turn.customer.id,
+            turn.person.id,
             _old(turn),
             new,
         )
@@ -672,7 +672,7 @@ async def valid_address(turn: Turn, value: str) -> str | None:
 
 
 async def address_prefill(turn: Turn) -> str | None:
-    return turn.customer.address or await tickets.last_address(turn.db, turn.customer.id)
+    return turn.customer.address or await tickets.last_address(turn.db, turn.person.id)
 
 
 async def confirm(turn: Turn) -> str:

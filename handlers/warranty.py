@@ -46,7 +46,7 @@ async def _overview(turn: Turn) -> tuple[list[tuple[Device, WarrantyStatus]], li
     today = turn.local_now.date()
     rows = []
     options: list[dict[str, Any]] = []
-    for d in await devices.for_customer(turn.db, turn.customer.id):
+    for d in await devices.for_customer(turn.db, turn.person.id):
         cover = await entitlements.active_cover(turn.db, d.id, today)
         st = status(d, today, cover.kind if cover else None)
         rows.append((d, st))

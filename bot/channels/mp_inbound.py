@@ -170,6 +170,7 @@ async def _touch_many(now: datetime, session: AsyncSession, items: list[MpMessag
     plain = [m.openid for m in items if m.openid not in found and not m.data.get("UnionId")]
     if plain:  # first-time writers with nothing to link: created together
         found.update(await identities.create_customers(session, CHANNEL, app_id, plain, now))
+    linked = False
     for m in items:
         if m.openid not in found:
             customer = await identities.customer_for(
@@ -177,8 +178,10 @@ async def _touch_many(now: datetime, session: AsyncSession, items: list[MpMessag
             )
             customer.last_inbound_at = now
             found[m.openid] = customer.id
+            linked = True
         m.customer_id = found[m.openid]
-    await session.flush()
+    if linked:  # known writers were touched on the driver: nothing of theirs to flush
+        await session.flush()
 
 
 def to_inbound(services: Services, m: MpMessage) -> Inbound:

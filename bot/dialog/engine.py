@@ -80,23 +80,23 @@ async def respond_together(services: Services, items: list[tuple[Inbound, Any]])
         known = await _known_writers(db, [inbound for inbound, _ in items], now)
         # many handlers look at the person's appliances: the first to ask reads them for
         # the whole batch in one statement (a batch of greetings reads none)
-        devices.expect(db, [rows.customer.id for rows in known.values()])
+        devices.expect(db, [rows.person.id for rows in known.values()])
         saves: list[tuple[str, dict[str, Any]]] = []
         for inbound, parse in items:
             rows = known.get((inbound.channel, inbound.account, inbound.user_id))
             if rows is not None:
-                customer, quiet = rows.customer, rows.quiet
+                person, quiet = rows.person, rows.quiet
                 state = await sessions.load_row(services, inbound.user_key, db, rows.session_row)
             else:  # first contact, or a unionid to link
-                customer = await identities.customer_for(
+                person = await identities.customer_for(
                     db, inbound.channel, inbound.account, inbound.user_id, unionid=inbound.unionid
                 )
-                quiet = await handoffs.quiet_for(db, customer.id, now) is not None
+                quiet = await handoffs.quiet_for(db, person.id, now) is not None
                 state = {} if quiet else await sessions.load(services, inbound.user_key, db=db)
             if quiet:
                 replies.append(Reply())  # a person is talking with them
                 continue
-            turn = Turn(services, inbound, parse, db, customer, state)
+            turn = Turn(services, inbound, parse, db, person, state)
             replies.append(await handle(turn))
             saves.append((inbound.user_key, turn.state))
         await sessions.save_many(services, saves, db=db)

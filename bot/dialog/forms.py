@@ -26,6 +26,7 @@ from bot.context import Services
 from bot.messages import Inbound, Reply
 from bot.nlu import Entity, Parse
 from storage.models import Customer
+from storage.repos.turns import Person
 
 CONFIRM = "__confirm__"
 
@@ -50,13 +51,22 @@ class Turn:
     inbound: Inbound
     parse: Parse
     db: AsyncSession  # the open transaction for this message
-    customer: Customer
+    # who is writing: the row read with the batch (storage/repos/turns.py), made the ORM
+    # Customer the first time a handler asks for :attr:`customer`
+    person: Customer | Person
     state: dict[str, Any]  # the conversation's persisted state (JSON-serialisable)
     asked: str | None = None  # while extracting: the slot the bot asked for last
     form_intent: str | None = None
     left_form: str | None = None  # a form just left for a person: what was under way
     named: str | None = None  # the intent a menu click, an event or a shortcut names
     cut: bool = False  # named by a whole-message shortcut (「人工」「退订」)
+
+    @property
+    def customer(self) -> Customer:
+        """The writer as an ORM object in this turn's session (to change, or hand on)."""
+        if isinstance(self.person, Person):
+            self.person = self.person.customer(self.db)
+        return self.person
 
     @property
     def text(self) -> str:
