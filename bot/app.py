@@ -35,8 +35,8 @@ async def _observe(request: web.Request, handler):
         status = exc.status
         raise
     finally:
-        metrics.requests.labels(route, str(status)).inc()
-        metrics.latency.labels(route).observe(time.perf_counter() - started)
+        metrics.of(metrics.requests, route, str(status)).inc()
+        metrics.of(metrics.latency, route).observe(time.perf_counter() - started)
 
 
 async def healthz(request: web.Request) -> web.Response:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client.metrics import MetricWrapperBase
 
 
 class Metrics:
     def __init__(self) -> None:
+        self._children: dict[tuple[int, tuple[str, ...]], Any] = {}
         self.registry = CollectorRegistry()
         self.requests = Counter(
             "wxbot_http_requests", "HTTP requests", ["route", "status"], registry=self.registry
@@ -36,3 +40,12 @@ class Metrics:
             ["channel"],
             registry=self.registry,
         )
+
+    def of(self, metric: MetricWrapperBase, *values: str) -> Any:
+        """``metric.labels(*values)``, kept: every request counts on a few label sets, and
+        prometheus_client checks and locks on each ``labels`` call."""
+        key = (id(metric), values)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = metric.labels(*values)
+        return child

@@ -29,8 +29,16 @@ threads=8)`` in its own process.
 
     .venv/bin/pip install -e '.[bench]'     # WeRoBot, waitress, gunicorn: the werobot columns
     .venv/bin/python scripts/bench_webhook.py [--messages 3000] [--concurrency 50]
-        [--turns mixed|greeting|form]   # six repeating lines / 你好 only / mid-booking turns
+        [--turns mixed|greeting|form ...]   # six repeating lines / 你好 only / mid-booking turns
     BENCH_DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1/<empty db> ...   # on PostgreSQL
+
+Issue 18's whole table in one run: the anchors once, wxbot's full path for a greeting and a
+mid-booking turn on SQLite and on PostgreSQL (a fresh database per run, made and dropped
+through ``--postgres``, an admin DSN), every ratio against the anchors of the same round:
+
+    .venv/bin/python scripts/bench_webhook.py --rounds 3 --turns greeting form \
+        --targets bare wechatpy werobot-gunicorn full \
+        --postgres postgresql://postgres@127.0.0.1:5432/test
 """
 
 from __future__ import annotations
@@ -47,6 +55,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -57,6 +66,7 @@ AES_KEY = "6PmTxj5qP1aZHSrJYswXuJSlql2obkXIEbgrViOmaEP"
 APP_ID = "wxbench0000000001"
 RUN = os.urandom(3).hex()  # this run's openids are its own
 TARGETS = ("bare", "wechatpy", "werobot", "werobot-gunicorn", "trivial", "full")
+WXBOT = ("trivial", "full")  # the servers whose work depends on the turns and the database
 UTTERANCES = ["你好", "我家空调不制冷了", "滤芯多少钱", "以旧换新怎么算", "谢谢", "查一下进度"]
 # --turns form: each customer starts a repair booking in the warm-up, then every measured
 # message is a turn in the middle of it (never 确认, so the form stays open)
@@ -496,7 +506,7 @@ async def hostile(port: int, n: int = 50) -> dict:
 
 
 def start_server(
-    kind: str, port: int, tmp: Path, no_gc_freeze: bool = False
+    kind: str, port: int, tmp: Path, no_gc_freeze: bool = False, database_url: str | None = None
 ) -> tuple[subprocess.Popen, Path]:
     """The server under test in its own process; its stderr goes to a file."""
     db, log = tmp / f"{kind}.db", tmp / f"{kind}.stderr"
@@ -504,6 +514,10 @@ def start_server(
     env = dict(os.environ)
     if no_gc_freeze:
         env["BENCH_NO_GC_FREEZE"] = "1"
+    if database_url:
+        env["BENCH_DATABASE_URL"] = database_url
+    else:
+        env.pop("BENCH_DATABASE_URL", None)
     with log.open("wb") as err:
         proc = subprocess.Popen(cmd, cwd=tmp, stdout=subprocess.DEVNULL, stderr=err, env=env)
     return proc, log
@@ -518,15 +532,50 @@ def stop_server(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
-async def run_target(kind: str, args: argparse.Namespace, tmp: Path) -> dict:
+@dataclass(frozen=True)
+class Case:
+    """One server measured: a target, the turns it is sent, and on PostgreSQL or not."""
+
+    kind: str
+    turns: str
+    postgres: bool = False
+
+    @property
+    def label(self) -> str:
+        if self.kind not in WXBOT:
+            return self.kind  # the anchors answer every text alike
+        return f"{self.kind} {self.turns}" + (" pg" if self.postgres else "")
+
+
+async def run_case(case: Case, args: argparse.Namespace, tmp: Path) -> dict:
+    """``case`` on a fresh PostgreSQL database of its own (``--postgres``), else as given."""
+    if not case.postgres:
+        return await run_target(case, args, tmp, os.environ.get("BENCH_DATABASE_URL"))
+    import asyncpg
+
+    name = f"wxbot_bench_{RUN}_{os.urandom(3).hex()}"
+    admin = await asyncpg.connect(args.postgres)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        base = args.postgres.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
+        return await run_target(case, args, tmp, f"{base}/{name}")
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+async def run_target(
+    case: Case, args: argparse.Namespace, tmp: Path, database_url: str | None = None
+) -> dict:
+    kind = case.kind
     port = free_port()
-    proc, log = start_server(kind, port, tmp, args.no_gc_freeze)
+    proc, log = start_server(kind, port, tmp, args.no_gc_freeze, database_url)
     try:
         await wait_ready(port, proc)
         # openids of their own per target, round and run: on one BENCH_DATABASE_URL they
         # would otherwise answer each other's MsgIds as retries
-        prefix = f"o-{kind}-{tmp.name}-{RUN}"
-        warm_pool, pool = TURNS[args.turns]
+        prefix = f"o-{kind}-{case.turns}-{tmp.name}-{RUN}"
+        warm_pool, pool = TURNS[case.turns]
         if args.varied:
             warm_pool = pool = varied_utterances()
         warm = build_messages(args.warmup, args.users, prefix, 1_000_000, warm_pool)
@@ -558,7 +607,7 @@ async def run_target(kind: str, args: argparse.Namespace, tmp: Path) -> dict:
     err = log.read_bytes()
     if result_has_errors(err):
         sys.stderr.write(f"[{kind}] server stderr (tail):\n{err.decode()[-1500:]}\n")
-    result["target"] = kind
+    result["target"] = case.label
     return result
 
 
@@ -635,20 +684,29 @@ def _median_run(runs: list[dict]) -> dict:
     return out
 
 
+def cases(args: argparse.Namespace) -> list[Case]:
+    """The anchors once, wxbot's servers for every ``--turns``, then on PostgreSQL."""
+    kinds = [k for k in args.targets if _available(k)]
+    out = [Case(k, args.turns[0]) for k in kinds if k not in WXBOT]
+    out += [Case(k, t) for t in args.turns for k in kinds if k in WXBOT]
+    if args.postgres:
+        out += [Case(k, t, postgres=True) for t in args.turns for k in kinds if k in WXBOT]
+    return out
+
+
 async def main(args: argparse.Namespace) -> dict[str, dict]:
     runs: dict[str, list[dict]] = {}
-    kinds = [k for k in args.targets if _available(k)]
     with tempfile.TemporaryDirectory(prefix="bench_webhook_") as d:
         # targets interleaved round by round: a machine whose speed drifts (a shared VM)
         # slows every target alike, and the medians compare like with like
         for n in range(1, args.rounds + 1):
             if args.rounds > 1:
                 print(f"-- round {n} of {args.rounds}", flush=True)
-            for kind in kinds:
+            for case in cases(args):
                 tmp = Path(d) / f"r{n}"
                 tmp.mkdir(exist_ok=True)
-                runs.setdefault(kind, []).append(await run_target(kind, args, tmp))
-                _print_run(kind, runs[kind][-1])
+                runs.setdefault(case.label, []).append(await run_case(case, args, tmp))
+                _print_run(case.label, runs[case.label][-1])
     results = {kind: _median_run(rs) for kind, rs in runs.items()}
     if args.rounds > 1:
         print(f"\nmedians over {args.rounds} rounds:")
@@ -678,42 +736,65 @@ def _print_run(kind: str, r: dict) -> None:
 
 
 def _summary(args: argparse.Namespace, results: dict[str, dict]) -> dict[str, dict]:
-    full, trivial = results.get("full"), results.get("trivial")
-    if trivial and "billion_laughs_ms_max" in trivial:
+    for r in results.values():
+        if "billion_laughs_ms_max" in r:
+            print(
+                f"billion laughs (signed, {r['billion_laughs_status']}):"
+                f" p50 {r['billion_laughs_ms_p50']} ms, max {r['billion_laughs_ms_max']} ms"
+            )
+            break
+    anchors = [k for k in ("bare", "wechatpy", "werobot-gunicorn", "werobot") if k in results]
+    print("\nwxbot against the anchors of the same run (msg/s ratios):")
+    print(f"  {'':22s} {'msg/s':>8s} {'p99 ms':>7s} {'CPU ms':>7s}  " + "  ".join(anchors))
+    for label, r in results.items():
+        if label.split()[0] not in WXBOT:
+            continue
+        ratios = "  ".join(f"{ratio(r, results[k], 'msg_per_s'):>{len(k)}s}" for k in anchors)
         print(
-            f"billion laughs (signed, {trivial['billion_laughs_status']}):"
-            f" p50 {trivial['billion_laughs_ms_p50']} ms, max {trivial['billion_laughs_ms_max']} ms"
+            f"  {label:22s} {r['msg_per_s']:8.1f} {r['p99_ms']:7.1f}"
+            f" {r['server_cpu_ms_per_msg']:7.3f}  {ratios}"
         )
-    bare, wero = results.get("bare"), results.get("werobot")
-    guni, minimum = results.get("werobot-gunicorn"), results.get("wechatpy")
-    print()
-    print(f"turns: {args.turns}")
-    print("throughput ratios (msg/s):")
-    print(f"  full / bare     {ratio(full, bare, 'msg_per_s')}")
-    print(f"  full / wechatpy minimum  {ratio(full, minimum, 'msg_per_s')}")
-    print(f"  full / werobot under gunicorn (1 sync worker)  {ratio(full, guni, 'msg_per_s')}")
-    print(f"  full / werobot  {ratio(full, wero, 'msg_per_s')}")
-    print(
-        "  full / werobot under gunicorn (server CPU per message)"
-        f"  {ratio(full, guni, 'server_cpu_ms_per_msg')}"
-    )
-    print(f"  trivial / werobot {ratio(trivial, wero, 'msg_per_s')}")
-    print(f"  full / trivial  {ratio(full, trivial, 'msg_per_s')}")
-    print(
-        f"  trivial / werobot (server CPU per message) {ratio(trivial, wero, 'server_cpu_ms_per_msg')}"
-    )
-    print(f"  full / werobot (server CPU per message) {ratio(full, wero, 'server_cpu_ms_per_msg')}")
-    print("p99 ratios:")
-    print(f"  full / werobot  {ratio(full, wero, 'p99_ms')}")
-    print(f"  trivial / werobot {ratio(trivial, wero, 'p99_ms')}")
+    for label, r in results.items():
+        if label.endswith(" pg") and label[:-3] in results:
+            lite = results[label[:-3]]
+            print(
+                f"  PostgreSQL / SQLite, {label[:-3]}: server CPU per message"
+                f" {ratio(r, lite, 'server_cpu_ms_per_msg')}, msg/s {ratio(r, lite, 'msg_per_s')}"
+            )
     print(f"machine load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-    if full:
-        verdict = full["msg_per_s"] >= 500 and (full["p99_ms"] or 1e9) < 100
-        print(
-            f"target (full >= 500 msg/s, p99 < 100 ms): {'met' if verdict else 'NOT met'}"
-            f" ({full['msg_per_s']} msg/s, p99 {full['p99_ms']} ms)"
-        )
+    _issue_18(results)
     return results
+
+
+def _issue_18(results: dict[str, dict]) -> None:
+    """Issue 18's targets, each met or not, from the figures of this run (where measured)."""
+    greeting, form = results.get("full greeting"), results.get("full form")
+    guni, bare = results.get("werobot-gunicorn"), results.get("bare")
+    checks: list[tuple[str, float | None, bool]] = []
+
+    def check(what: str, value: float | None, ok: bool) -> None:
+        checks.append((what, value, ok))
+
+    if greeting and guni:
+        x = greeting["msg_per_s"] / guni["msg_per_s"]
+        check("full greeting >= 2x WeRoBot under gunicorn (msg/s)", x, x >= 2)
+    if greeting and bare:
+        x = greeting["msg_per_s"] / bare["msg_per_s"]
+        check("full greeting >= 0.30 of bare aiohttp (msg/s)", x, x >= 0.30)
+    for r, limit in ((greeting, 0.6), (form, 1.0)):
+        if r:
+            check(f"{r['target']}: p99 < 50 ms", r["p99_ms"], (r["p99_ms"] or 1e9) < 50)
+            x = r["server_cpu_ms_per_msg"]
+            check(f"{r['target']}: server CPU <= {limit} ms", x, x <= limit)
+    for r in (greeting, form):
+        pg = results.get(f"{r['target']} pg") if r else None
+        if r and pg:
+            x = pg["server_cpu_ms_per_msg"] / r["server_cpu_ms_per_msg"]
+            check(f"{r['target']}: PostgreSQL CPU within 20% of SQLite", x, x <= 1.2)
+    if checks:
+        print("issue 18's targets:")
+    for what, value, ok in checks:
+        print(f"  {'met    ' if ok else 'NOT met'}  {what}: {value:.2f}")
 
 
 def parse_args() -> argparse.Namespace:
@@ -742,9 +823,17 @@ def parse_args() -> argparse.Namespace:
     )
     p.add_argument(
         "--turns",
+        nargs="+",
         choices=list(TURNS),
-        default="mixed",
-        help="mixed: six repeating lines; greeting: 你好 only; form: mid-booking turns",
+        default=["mixed"],
+        help="mixed: six repeating lines; greeting: 你好 only; form: mid-booking turns"
+        " (several: wxbot's servers run for each)",
+    )
+    p.add_argument(
+        "--postgres",
+        metavar="ADMIN_DSN",
+        help="also run wxbot's servers on PostgreSQL, a fresh database per run made through"
+        " this DSN (e.g. postgresql://postgres@127.0.0.1:5432/test)",
     )
     p.add_argument(
         "--varied",

@@ -150,7 +150,7 @@ async def _receive(request: web.Request, services: Services) -> web.Response:
             if m.event == "subscribe":
                 services.spawn(link_unionid_later(services, m))
         label = (reply.intent if reply is not None else None) or m.label
-        services.metrics.messages.labels(CHANNEL, label).inc()
+        services.metrics.of(services.metrics.messages, CHANNEL, label).inc()
         return reply
 
     async def deliver_late(reply: Reply) -> None:

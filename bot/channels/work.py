@@ -132,7 +132,7 @@ async def _receive(request: web.Request, services: Services) -> web.Response:
         from bot.work.router import handle
 
         reply = await handle(services, m)
-        services.metrics.messages.labels(CHANNEL, m.label).inc()
+        services.metrics.of(services.metrics.messages, CHANNEL, m.label).inc()
         return reply
 
     async def deliver_late(reply: Reply) -> None:
