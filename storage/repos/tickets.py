@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import case, select
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Rating, ServiceTicket, TicketEvent
@@ -70,6 +70,7 @@ async def create(
                 return existing, False
             continue
         session.add(TicketEvent(ticket_id=ticket.id, status="open", actor=actor, at=now))
+        session.info.pop("last_address_of", None)  # it may be this customer's latest now
         await session.flush()
         return ticket, True
     raise RuntimeError("could not allocate a ticket number")
@@ -127,12 +128,30 @@ async def open_first(
 
 
 async def last_address(session: AsyncSession, customer_id: int) -> str | None:
-    return await session.scalar(
-        select(ServiceTicket.address)
-        .where(ServiceTicket.customer_id == customer_id, ServiceTicket.address.is_not(None))
-        .order_by(ServiceTicket.id.desc())
-        .limit(1)
+    """The address of the customer's latest ticket that has one. Remembered for the rest
+    of the transaction; the first ask reads those of every customer of the batch
+    (``devices.expect``) too, in one statement, as a booking form asks on many turns."""
+    known: dict[int, str | None] = session.info.setdefault("last_address_of", {})
+    if customer_id not in known:
+        wanted = [customer_id, *session.info.get("devices_expected", ())]
+        wanted = [c for c in dict.fromkeys(wanted) if c not in known]
+        rows = await session.execute(_LAST_ADDRESSES, {"ids": wanted})
+        known.update(dict.fromkeys(wanted))
+        known.update({cid: address for cid, address in rows})
+    return known[customer_id]
+
+
+_LATEST_WITH_ADDRESS = (
+    select(func.max(ServiceTicket.id))
+    .where(
+        ServiceTicket.customer_id.in_(bindparam("ids", expanding=True)),
+        ServiceTicket.address.is_not(None),
     )
+    .group_by(ServiceTicket.customer_id)
+)
+_LAST_ADDRESSES = select(ServiceTicket.customer_id, ServiceTicket.address).where(
+    ServiceTicket.id.in_(_LATEST_WITH_ADDRESS)
+)
 
 
 async def unrated_done(
