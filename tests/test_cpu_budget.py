@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import psutil
 import pytest
@@ -27,15 +28,16 @@ def test_a_busy_process_gets_its_budget_and_no_more_and_the_group_goes_afterward
     spinner = subprocess.Popen([sys.executable, "-c", SPIN])
     try:
         proc = psutil.Process(spinner.pid)
-        assert _cpu_over(proc, 0.5) > 0.25  # unbudgeted, it takes (most of) a core
         with CpuBudgets(0.2) as budgets:
             budgets.place(spinner.pid)
             group = budgets.groups[spinner.pid]
+            assert group.name in Path(f"/proc/{spinner.pid}/cgroup").read_text()
             used = _cpu_over(proc, 1.5)
             assert used < 0.2 * 1.5 + 0.15  # the kernel's quota: about 0.3 s of 1.5 s
-            assert budgets.throttled()[spinner.pid] > 0
+            # it wanted more: the budget ran out period after period (whatever else runs)
+            assert budgets.throttled()[spinner.pid] >= 5
         assert not group.exists()
-        assert _cpu_over(proc, 0.5) > 0.25  # back in the root group, unbudgeted again
+        assert group.name not in Path(f"/proc/{spinner.pid}/cgroup").read_text()
     finally:
         spinner.kill()
         spinner.wait()
