@@ -17,7 +17,7 @@ from typing import Any
 from aiohttp import web
 from wechatpy import parse_message
 from wechatpy.exceptions import InvalidAppIdException
-from wechatpy.replies import ImageReply, TextReply, TransferCustomerServiceReply
+from wechatpy.replies import ImageReply, TransferCustomerServiceReply
 
 from bot import dialog, faults, security
 from bot.app import services_of
@@ -31,6 +31,7 @@ from bot.channels.mp_inbound import (
     link_unionid_later,
     to_inbound,
 )
+from bot.channels.mp_reply import text_reply
 from bot.context import Services
 from bot.messages import Reply
 from storage.repos import outbox as outbox_repo
@@ -180,13 +181,13 @@ async def _receive(request: web.Request, services: Services) -> web.Response:
 
 def render_reply(reply: Reply, m: MpMessage, now_ts: int) -> str:
     """The passive reply XML (wechatpy's replies), from the account to the sender."""
-    common = {"source": str(m.data.get("ToUserName") or ""), "target": m.openid, "time": now_ts}
+    source = str(m.data.get("ToUserName") or "")
     if reply.transfer_customer_service:
-        out: Any = TransferCustomerServiceReply(**common)
+        out: Any = TransferCustomerServiceReply(source=source, target=m.openid, time=now_ts)
     elif reply.image_media_id:
-        out = ImageReply(image=reply.image_media_id, **common)
+        out = ImageReply(image=reply.image_media_id, source=source, target=m.openid, time=now_ts)
     else:
-        out = TextReply(content=reply.text, **common)
+        return text_reply(source, m.openid, now_ts, reply.text or "")
     return out.render()
 
 
