@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from storage.db import Database
-from storage.models import ConversationSession, Customer, InboundMessage
+from storage.models import ChannelIdentity, ConversationSession, Customer, InboundMessage
 from storage.repos import identities, inbound, sessions
 
 WHEN = datetime(2026, 12, 4, 9, 30, 0, tzinfo=UTC)  # microsecond 0: the text form keeps .000000
@@ -63,6 +63,16 @@ async def _check(db: Database, short: bool) -> None:
         a = await s.get(Customer, created["o-a"])
         b = await s.get(Customer, created["o-b"])
     assert a.last_inbound_at == later and b.last_inbound_at == WHEN
+    # two identities of one customer (a merge, say) in one batch: both found, both touched
+    async with db.transaction(short=short) as s:
+        s.add(ChannelIdentity(customer_id=a.id, channel="mp", account="wxapp", external_id="o-a2"))
+    latest = later + timedelta(minutes=1)
+    async with db.transaction(short=short) as s:
+        found = await identities.touch_customers(s, "mp", "wxapp", ["o-a", "o-a2", "o-b"], latest)
+    assert found == {"o-a": a.id, "o-a2": a.id, "o-b": b.id}
+    async with db.session() as s:
+        touched = [(await s.get(Customer, c)).last_inbound_at for c in (a.id, b.id)]
+    assert touched == [latest, latest]
 
     # conversations: saved whether or not they have a row, read back by both paths
     expires = WHEN + timedelta(minutes=30)

@@ -96,19 +96,40 @@ _IDENTITIES = (
     " WHERE channel = ? AND account = ? AND external_id IN ({})"
 )
 _TOUCH = "UPDATE customers SET last_inbound_at = ? WHERE id IN ({})"
+# PostgreSQL: the look-up and the update in one round trip (SQLite's RETURNING cannot name
+# the joined table, and costs no round trip anyway)
+_TOUCH_RETURNING = (
+    "UPDATE customers SET last_inbound_at = ? FROM channel_identities ci"
+    " WHERE ci.customer_id = customers.id AND ci.channel = ? AND ci.account = ?"
+    " AND ci.external_id IN ({}) RETURNING ci.external_id, customers.id"
+)
 
 
 async def touch_customers(
     session: AsyncSession, channel: str, account: str, external_ids: list[str], at: datetime
 ) -> dict[str, int]:
-    """Set ``last_inbound_at`` of the customers behind these identities (two statements,
-    however many; every message runs them, on the driver's connection: storage/driver.py).
+    """Set ``last_inbound_at`` of the customers behind these identities (one statement on
+    PostgreSQL when all are known, two on SQLite, however many; every message runs them, on
+    the driver's connection: storage/driver.py).
     Returns {external_id: customer_id} for the known ones; new identities are missing
     (create them with :func:`customer_for`)."""
     wanted = list(dict.fromkeys(external_ids))
     if not wanted:
         return {}
     db = await driver(session)
+    if db.kind == "postgresql":
+        sql = _TOUCH_RETURNING.format(placeholders(len(wanted)))
+        found = {
+            ext: cid for ext, cid in await db.fetch(sql, [db.time(at), channel, account, *wanted])
+        }
+        if len(found) == len(wanted):
+            return found
+        # new writers, or two of them behind one customer (updated once, returned once)
+        wanted = [ext for ext in wanted if ext not in found]
+        rows = await db.fetch(
+            _IDENTITIES.format(placeholders(len(wanted))), [channel, account, *wanted]
+        )
+        return found | {ext: cid for ext, cid in rows}  # those customers are touched already
     rows = await db.fetch(
         _IDENTITIES.format(placeholders(len(wanted))), [channel, account, *wanted]
     )
