@@ -135,3 +135,48 @@ async def test_one_who_stops_waiting_takes_no_one_elses_reply(services):
         assert results[i].text and "？" in results[i].text
     # the turn itself was answered and kept: the form is open for that person too
     assert (await sessions.load(services, "mp:o-wait-2")).get("form") == "repair"
+
+
+async def test_a_second_worker_starts_only_when_more_wait_than_one_batch_takes(
+    services, monkeypatch
+):
+    """PostgreSQL's batcher: one worker while it keeps up (bigger batches, fewer round
+    trips); a held-up batch gets a spare worker once a whole batch's worth is waiting."""
+    from bot.dialog import batch, engine
+    from bot.messages import Inbound, Reply
+    from bot.nlu import Parse
+
+    gate, batches = asyncio.Event(), []
+
+    async def answer(_services, items):
+        batches.append(len(items))
+        if len(batches) == 1:
+            await gate.wait()  # the first batch is held (a lock another process holds)
+        return [Reply(text=f"好的 {inbound.user_id}") for inbound, _ in items]
+
+    monkeypatch.setattr(engine, "respond_together", answer)
+    batcher = batch.TurnBatcher(services, workers=4)
+
+    def turn(i: int):
+        inbound = Inbound(
+            channel="mp", account="wx", user_id=f"o-{i}", kind="text", received_at=NOW, text="你好"
+        )
+        return asyncio.ensure_future(batcher.submit(inbound, Parse("你好", "greeting", 1.0)))
+
+    async def settle() -> None:
+        for _ in range(5):
+            await asyncio.sleep(0)
+
+    held = turn(0)
+    await settle()
+    waiting = [turn(i) for i in range(1, batch.SPARE_AFTER)]  # one short of a whole batch
+    await settle()
+    assert batches == [1] and not any(t.done() for t in waiting)  # they wait for the worker
+    waiting.append(turn(batch.SPARE_AFTER))  # now a whole batch waits: a spare worker
+    await asyncio.wait_for(asyncio.gather(*waiting), 2)
+    assert batches == [1, batch.SPARE_AFTER] and not held.done()
+    gate.set()
+    assert (await held).text == "好的 o-0"
+    assert [t.result().text for t in waiting] == [
+        f"好的 o-{i}" for i in range(1, batch.SPARE_AFTER + 1)
+    ]

@@ -14,10 +14,10 @@ one in their own transactions (bot.dialog.engine.respond_alone), so one bad turn
 take the others' replies or writes with it.
 
 Workers: one on SQLite (its statements run on the loop's thread and never wait), up to a
-few on PostgreSQL: a second one starts only when :data:`SPARE_AFTER` turns wait, so a
-batch held up (a conversation lock another process holds, a slow booking) does not hold up
-the rest, while in steady traffic one worker takes everything that arrived during its
-last batch (a round trip costs ~50 µs of CPU here: bigger batches, fewer of them).
+few on PostgreSQL. In steady traffic one worker takes everything that arrived during its
+last batch (a round trip costs ~50 µs of CPU: bigger batches, fewer of them); another
+starts only when more turns wait than one batch takes (:data:`SPARE_AFTER`), e.g. while a
+batch is held up by a conversation lock another process holds.
 """
 
 from __future__ import annotations
