@@ -786,11 +786,17 @@ def _issue_18(results: dict[str, dict]) -> None:
             check(f"{r['target']}: p99 < 50 ms", r["p99_ms"], (r["p99_ms"] or 1e9) < 50)
             x = r["server_cpu_ms_per_msg"]
             check(f"{r['target']}: server CPU <= {limit} ms", x, x <= limit)
-    for r in (greeting, form):
+    for r, limit in ((greeting, 0.6), (form, 1.0)):
         pg = results.get(f"{r['target']} pg") if r else None
-        if r and pg:
+        if r and pg:  # the CPU targets "within 20 % on PostgreSQL", read both ways
+            x = pg["server_cpu_ms_per_msg"]
+            check(
+                f"{pg['target']}: server CPU <= {limit * 1.2:.2f} ms (the target + 20%)",
+                x,
+                x <= limit * 1.2,
+            )
             x = pg["server_cpu_ms_per_msg"] / r["server_cpu_ms_per_msg"]
-            check(f"{r['target']}: PostgreSQL CPU within 20% of SQLite", x, x <= 1.2)
+            check(f"{r['target']}: PostgreSQL CPU within 20% of SQLite's", x, x <= 1.2)
     if checks:
         print("issue 18's targets:")
     for what, value, ok in checks:
