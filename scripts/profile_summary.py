@@ -23,7 +23,12 @@ BUCKETS: dict[str, tuple[str, ...]] = {
     "NLU": ("bot/nlu/",),
     "session load/save": ("dialog/sessions.py", "repos/sessions.py"),
     "dialog and handlers": ("bot/dialog/", "handlers/", "storage/repos/"),
-    "reply XML and encrypt": ("render_reply", "encrypt_message"),
+    "reply XML and encrypt": (
+        "render_reply",
+        "encrypt_message",
+        "mp_reply.py",
+        "seal (bot/channels/mp_envelope.py",
+    ),
 }
 # a worker thread blocked on its queue (py-spy may count it as busy)
 WAITING = "_connection_worker_thread (aiosqlite/core.py:59)"
