@@ -271,13 +271,13 @@ def report(r: dict, customers: int) -> str:
     detail = f" {r['errors']}" if r["errors"] else ""
     return (
         f"workers={r['workers']}  customers={customers}  {len(lat)} answered in "
-        f"{r['elapsed']:.0f} s = {len(lat) / r['elapsed']:.0f} msg/s  "
+        f"{r['elapsed']:.0f} s = {_rate(r):.0f} msg/s  "
         f"p50 {_pct(lat, 0.50):.0f} ms  p95 {_pct(lat, 0.95):.0f} ms  "
         f"p99 {_pct(lat, 0.99):.0f} ms  mean {statistics.fmean(lat) * 1000 if lat else 0:.0f} ms  "
         f"errors {errors}{detail}  empty {r['empty']}  tickets {r['tickets']}  "
-        f"server CPU {r['cpu_s'] * 1000 / max(len(lat), 1):.1f} ms/msg  RSS {r['rss_mb']:.0f} MB"
+        f"server CPU {_cpu_per_msg(r) * 1000:.1f} ms/msg  RSS {r['rss_mb']:.0f} MB"
         + (
-            f"  budget {r['budget_cores']:g} cores: {len(lat) / r['elapsed'] / r['budget_cores']:.0f}"
+            f"  budget {r['budget_cores']:g} cores: {_rate(r) / r['budget_cores']:.0f}"
             f" msg/s per core, ran out in {r['throttled']} periods"
             if "budget_cores" in r
             else ""

@@ -38,7 +38,7 @@ async def load(session: AsyncSession, user_key: str, now: datetime) -> dict[str,
     if not rows:
         return None
     state, expires_at = rows[0]
-    return loaded(Stored(_from_json(state), db.read_time(expires_at)), now)
+    return loaded(Stored(state_from_json(state), db.read_time(expires_at)), now)
 
 
 def loaded(stored: Stored | None, now: datetime) -> dict[str, Any] | None:
@@ -76,7 +76,8 @@ def _json(state: dict[str, Any]) -> str:
     return json.dumps(state, ensure_ascii=False, separators=(",", ":"))
 
 
-def _from_json(value: Any) -> dict[str, Any] | None:
+def state_from_json(value: Any) -> dict[str, Any] | None:
+    """A state column as the driver gives it (JSON text, or already decoded) as a dict."""
     return json.loads(value) if isinstance(value, str | bytes) else value
 
 
