@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -13,6 +14,7 @@ import pytest
 
 from bot.config import Settings, load_settings
 from bot.context import Services, build_services
+from storage.db import Database
 
 REPO = Path(__file__).resolve().parent.parent
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -63,6 +65,16 @@ async def services(settings: Settings) -> AsyncIterator[Services]:
     svc = build_services(settings, now=NOW)
     yield svc
     await svc.close()
+
+
+@asynccontextmanager
+async def opened(url: str) -> AsyncIterator[Database]:
+    """A :class:`Database` on ``url`` for one test, its engines disposed afterwards."""
+    db = Database(url)
+    try:
+        yield db
+    finally:
+        await db.dispose()
 
 
 PG_ADMIN_DSN = os.environ.get("WXBOT_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")

@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from storage import db as db_module
 from storage.db import Database
+from tests.conftest import opened
 
 pytestmark = pytest.mark.postgres
 
@@ -35,28 +36,24 @@ async def _one(db: Database) -> int:
 
 
 async def test_an_idle_connection_the_server_dropped_is_replaced_unseen(pg_url, monkeypatch):
-    db = Database(pg_url)
-    try:
+    async with opened(pg_url) as db:
         assert await _one(db) == 1
         assert await _kill_connections(pg_url) == 1  # e.g. a restart while the pool sat idle
         monkeypatch.setattr(db_module, "PING_WHEN_IDLE_S", 0.0)  # it has been idle long enough
         assert await _one(db) == 1  # pinged, found gone, replaced: nobody sees an error
-    finally:
-        await db.dispose()
 
 
 async def test_a_busy_connection_is_not_pinged_and_a_dropped_one_fails_once(pg_url):
-    db = Database(pg_url)
-    pings = 0
-    real_ping = db.engine.dialect.do_ping
+    async with opened(pg_url) as db:
+        pings = 0
+        real_ping = db.engine.dialect.do_ping
 
-    def counted(conn):
-        nonlocal pings
-        pings += 1
-        return real_ping(conn)
+        def counted(conn):
+            nonlocal pings
+            pings += 1
+            return real_ping(conn)
 
-    db.engine.dialect.do_ping = counted  # type: ignore[method-assign]
-    try:
+        db.engine.dialect.do_ping = counted  # type: ignore[method-assign]
         for _ in range(5):
             assert await _one(db) == 1
         assert pings == 0  # in steady use: no round trip spent on pinging
@@ -64,5 +61,3 @@ async def test_a_busy_connection_is_not_pinged_and_a_dropped_one_fails_once(pg_u
         with pytest.raises(Exception):  # noqa: B017 - the statement meets the dropped connection
             await _one(db)
         assert await _one(db) == 1  # the pool was dropped: a fresh connection
-    finally:
-        await db.dispose()

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from storage.db import Database
 from storage.models import ChannelIdentity, ConversationSession, Customer, InboundMessage
 from storage.repos import identities, inbound, sessions
+from tests.conftest import opened
 
 WHEN = datetime(2026, 12, 4, 9, 30, 0, tzinfo=UTC)  # microsecond 0: the text form keeps .000000
 
@@ -90,37 +91,25 @@ async def _check(db: Database, short: bool) -> None:
 
 
 async def test_the_driver_path_on_sqlite_inline_and_threaded(db_path):
-    db = Database(f"sqlite+aiosqlite:///{db_path}")
-    try:
+    async with opened(f"sqlite+aiosqlite:///{db_path}") as db:
         assert db.inline_engine is not None
         await _check(db, short=True)  # the inline connection (the request path)
-    finally:
-        await db.dispose()
 
 
 async def test_the_driver_path_on_sqlite_threaded(db_path):
-    db = Database(f"sqlite+aiosqlite:///{db_path}")
-    try:
+    async with opened(f"sqlite+aiosqlite:///{db_path}") as db:
         await _check(db, short=False)  # aiosqlite's worker thread
-    finally:
-        await db.dispose()
 
 
 @pytest.mark.postgres
 async def test_the_driver_path_on_postgresql(pg_url):
-    db = Database(pg_url)
-    try:
+    async with opened(pg_url) as db:
         await _check(db, short=True)
-    finally:
-        await db.dispose()
 
 
 async def test_a_naive_time_is_refused_as_sqlalchemy_refuses_it(db_path):
-    db = Database(f"sqlite+aiosqlite:///{db_path}")
-    try:
+    async with opened(f"sqlite+aiosqlite:///{db_path}") as db:
         row = _row("k-naive") | {"received_at": datetime(2026, 12, 4, 9, 30)}
         with pytest.raises(ValueError, match="naive"):
             async with db.transaction(short=True) as s:
                 await inbound.claim_many(s, [row])
-    finally:
-        await db.dispose()

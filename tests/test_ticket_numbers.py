@@ -14,6 +14,7 @@ from sqlalchemy import select
 from storage.db import Database
 from storage.models import Customer, ServiceTicket
 from storage.repos import tickets
+from tests.conftest import opened
 
 DAY = date(2026, 12, 4)
 NOW = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
@@ -37,8 +38,7 @@ async def _book(s, cid: int, key: str) -> str:
 
 
 async def test_a_booking_does_not_wait_for_another_transaction_still_open(pg_url):
-    db = Database(pg_url)
-    try:
+    async with opened(pg_url) as db:
         cid = await _customer(db)
         async with db.transaction() as first:
             one = await _book(first, cid, "k1")  # not committed yet
@@ -56,13 +56,10 @@ async def test_a_booking_does_not_wait_for_another_transaction_still_open(pg_url
         async with db.session() as s:
             numbers = sorted(await s.scalars(select(ServiceTicket.number)))
         assert numbers == ["R20261204-0001", "R20261204-0002", "R20261204-0004"]
-    finally:
-        await db.dispose()
 
 
 async def test_numbers_taken_before_the_counter_are_followed(pg_url):
-    db = Database(pg_url)
-    try:
+    async with opened(pg_url) as db:
         cid = await _customer(db)
         async with db.transaction() as s:  # written by an import, say: no counter row
             s.add(
@@ -76,5 +73,3 @@ async def test_numbers_taken_before_the_counter_are_followed(pg_url):
             )
         async with db.transaction() as s:
             assert await _book(s, cid, "k1") == "R20261204-0042"
-    finally:
-        await db.dispose()

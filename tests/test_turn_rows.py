@@ -12,6 +12,7 @@ from sqlalchemy import select
 from storage.db import Database
 from storage.models import Customer, Handoff
 from storage.repos import identities, sessions, turns
+from tests.conftest import opened
 
 WHEN = datetime(2026, 12, 4, 9, 30, 0, 250_000, tzinfo=UTC)
 
@@ -61,17 +62,11 @@ async def _check(db: Database) -> None:
 
 
 async def test_turn_rows_on_sqlite(db_path):
-    db = Database(f"sqlite+aiosqlite:///{db_path}")
-    try:
+    async with opened(f"sqlite+aiosqlite:///{db_path}") as db:
         await _check(db)
-    finally:
-        await db.dispose()
 
 
 @pytest.mark.postgres
 async def test_turn_rows_on_postgresql(pg_url):
-    db = Database(pg_url)
-    try:
+    async with opened(pg_url) as db:
         await _check(db)
-    finally:
-        await db.dispose()
