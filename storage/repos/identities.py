@@ -117,27 +117,24 @@ async def touch_customers(
     if not wanted:
         return {}
     db = await driver(session)
+    touched: dict[str, int] = {}
     if db.kind == "postgresql":
         sql = _TOUCH_RETURNING.format(placeholders(len(wanted)))
-        found = {
+        touched = {
             ext: cid for ext, cid in await db.fetch(sql, [db.time(at), channel, account, *wanted])
         }
-        if len(found) == len(wanted):
-            return found
-        # new writers, or two of them behind one customer (updated once, returned once)
-        wanted = [ext for ext in wanted if ext not in found]
-        rows = await db.fetch(
-            _IDENTITIES.format(placeholders(len(wanted))), [channel, account, *wanted]
-        )
-        return found | {ext: cid for ext, cid in rows}  # those customers are touched already
+        # the rest: new writers, or two of them behind one customer (updated, returned once)
+        wanted = [ext for ext in wanted if ext not in touched]
+        if not wanted:
+            return touched
     rows = await db.fetch(
         _IDENTITIES.format(placeholders(len(wanted))), [channel, account, *wanted]
     )
     found = {ext: cid for ext, cid in rows}
-    if found:
+    if found and db.kind != "postgresql":  # PostgreSQL touched these customers already
         ids = sorted(set(found.values()))
         await db.execute(_TOUCH.format(placeholders(len(ids))), [db.time(at), *ids])
-    return found
+    return touched | found
 
 
 async def create_customers(
