@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import event
 
-from storage.repos import devices, identities, tickets
+from storage.repos import expected, identities, tickets
 
 NOW = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
 
@@ -38,7 +38,7 @@ async def test_one_statement_for_the_batch_and_a_new_booking_is_seen(services):
     event.listen(engine, "before_cursor_execute", seen)
     try:
         async with db.transaction(short=True) as s:
-            devices.expect(s, [a, b, c])  # the batch's customers
+            expected.expect(s, [a, b, c])  # the batch's customers
             assert await tickets.last_address(s, a) == "新地址2号"
             assert await tickets.last_address(s, b) == "乙家3号"
             assert await tickets.last_address(s, c) is None

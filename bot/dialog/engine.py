@@ -19,7 +19,7 @@ from bot.dialog.forms import CONFIRM, Form, Reask, Turn, call
 from bot.dialog.routes import ends_form, grave, resolve, shortcut
 from bot.messages import Inbound, Reply, reply_to_json
 from bot.nlu.limits import clip, max_chars
-from storage.repos import conversation_locks, devices, handoffs, identities, turns
+from storage.repos import conversation_locks, expected, handoffs, identities, turns
 from storage.repos import inbound as inbound_repo
 
 log = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ async def respond_together(services: Services, items: list[tuple[Inbound, Any]])
         known = await _known_writers(db, [inbound for inbound, _ in items], now)
         # many handlers look at the person's appliances: the first to ask reads them for
         # the whole batch in one statement (a batch of greetings reads none)
-        devices.expect(db, [rows.person.id for rows in known.values()])
+        expected.expect(db, [rows.person.id for rows in known.values()])
         saves: list[tuple[str, dict[str, Any]]] = []
         for inbound, parse in items:
             rows = known.get((inbound.channel, inbound.account, inbound.user_id))

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from storage.models import ConsumableStage, Device, Supply
+from storage.repos import expected
 from storage.repos.upsert import update_changed
 
 
@@ -22,8 +23,8 @@ async def for_customer(
 ) -> list[Device]:
     """The customer's active devices with their stages. Remembered for the rest of the
     transaction (one dialog turn asks several times); adding a device here forgets it.
-    The first ask reads those of every customer :func:`expect` named too, in one statement."""
-    await preload(session, [customer_id, *session.info.get("devices_expected", ())])
+    The first ask reads those of every customer of the batch too (storage/repos/expected.py)."""
+    await preload(session, expected.along_with(session, customer_id))
     found = [d for d in session.info["devices_of"][customer_id] if not d.retired]
     return [d for d in found if d.category == category] if category else found
 
@@ -44,12 +45,6 @@ async def preload(session: AsyncSession, customer_ids: list[int]) -> None:
     ):
         found[device.customer_id].append(device)
     cache.update(found)
-
-
-def expect(session: AsyncSession, customer_ids: list[int]) -> None:
-    """These customers' devices may be asked for in this transaction (a batch of dialog
-    turns): the first :func:`for_customer` reads them all at once; none asked, none read."""
-    session.info["devices_expected"] = list(customer_ids)
 
 
 def _forget(session: AsyncSession) -> None:

@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Rating, ServiceTicket, TicketEvent
-from storage.repos import numbers
+from storage.repos import expected, numbers
 from storage.repos.upsert import inserted
 
 PREFIXES = {"repair": "R", "install": "I", "cleaning": "C", "trade_in": "T"}
@@ -130,11 +130,10 @@ async def open_first(
 async def last_address(session: AsyncSession, customer_id: int) -> str | None:
     """The address of the customer's latest ticket that has one. Remembered for the rest
     of the transaction; the first ask reads those of every customer of the batch
-    (``devices.expect``) too, in one statement, as a booking form asks on many turns."""
+    (storage/repos/expected.py) too, in one statement, as a booking form asks on many turns."""
     known: dict[int, str | None] = session.info.setdefault("last_address_of", {})
     if customer_id not in known:
-        wanted = [customer_id, *session.info.get("devices_expected", ())]
-        wanted = [c for c in dict.fromkeys(wanted) if c not in known]
+        wanted = [c for c in expected.along_with(session, customer_id) if c not in known]
         rows = await session.execute(_LAST_ADDRESSES, {"ids": wanted})
         known.update(dict.fromkeys(wanted))
         known.update({cid: address for cid, address in rows})
