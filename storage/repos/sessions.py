@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.driver import driver
+from storage.driver import Driver, driver
 from storage.models import ConversationSession
 
 
@@ -20,6 +20,11 @@ class Stored:
 
     state: dict[str, Any] | None
     expires_at: datetime
+
+    @classmethod
+    def read(cls, db: Driver, state: Any, expires_at: Any) -> Stored:
+        """The row from the columns as the driver gave them."""
+        return cls(state_from_json(state), db.read_time(expires_at))
 
 
 _READ = "SELECT state, expires_at FROM conversation_sessions WHERE user_key = ?"
@@ -38,7 +43,7 @@ async def load(session: AsyncSession, user_key: str, now: datetime) -> dict[str,
     if not rows:
         return None
     state, expires_at = rows[0]
-    return loaded(Stored(state_from_json(state), db.read_time(expires_at)), now)
+    return loaded(Stored.read(db, state, expires_at), now)
 
 
 def loaded(stored: Stored | None, now: datetime) -> dict[str, Any] | None:

@@ -23,7 +23,7 @@ from sqlalchemy.orm.attributes import instance_dict
 
 from storage.driver import driver, placeholders
 from storage.models import Customer
-from storage.repos.sessions import Stored, state_from_json
+from storage.repos.sessions import Stored
 
 _MAPPER = inspect(Customer)
 _COLUMNS = [c.key for c in Customer.__table__.columns]
@@ -117,11 +117,7 @@ async def load_many(
     return {
         row[0]: TurnRows(
             person=Person(row[_LEAD:], dialect),
-            session_row=(
-                Stored(state_from_json(row[1]), db.read_time(row[2]))
-                if row[2] is not None
-                else None
-            ),
+            session_row=Stored.read(db, row[1], row[2]) if row[2] is not None else None,
             quiet=bool(row[3]),
         )
         for row in rows
