@@ -330,13 +330,12 @@ class _Writer:
     # a batch of fewer waits this long for more to join its transaction: longer where a
     # statement is a network round trip (PostgreSQL: ~50 µs of CPU each, 4 a batch) than
     # on SQLite in the loop's thread, where the wait would only add latency
-    GATHER_BELOW, GATHER_S = 16, 0.002
-    GATHER_BELOW_NETWORK, GATHER_S_NETWORK = 32, 0.004
+    GATHER_INLINE, GATHER_NETWORK = (16, 0.002), (32, 0.004)
 
     def __init__(self, services: Services) -> None:
         self.services = services
-        if services.db.inline_engine is None:
-            self.GATHER_BELOW, self.GATHER_S = self.GATHER_BELOW_NETWORK, self.GATHER_S_NETWORK
+        inline = services.db.inline_engine is not None
+        self.gather_below, self.gather_s = self.GATHER_INLINE if inline else self.GATHER_NETWORK
         self.claims: list[_Claim] = []
         self.finishes: list[_Finish] = []
         self.unsettled: list[_Finish] = []  # replies answered but not yet stored
@@ -367,8 +366,8 @@ class _Writer:
         current: list[_Claim | _Finish] = []
         try:
             while self.claims or self.finishes or self.releases:
-                if len(self.claims) + len(self.finishes) < self.GATHER_BELOW:
-                    await asyncio.sleep(self.GATHER_S)  # let a few more join this transaction
+                if len(self.claims) + len(self.finishes) < self.gather_below:
+                    await asyncio.sleep(self.gather_s)  # let a few more join this transaction
                 claims, self.claims = self.claims[: self.MAX_BATCH], self.claims[self.MAX_BATCH :]
                 finishes = self.finishes[: self.MAX_BATCH]
                 self.finishes = self.finishes[self.MAX_BATCH :]
