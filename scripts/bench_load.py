@@ -42,6 +42,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from scripts.bench_pg import create_database, drop_database  # noqa: E402
+
 CONVERSATION = [
     "你好",
     "明天上午来修一下客厅的格力空调 不制冷 电话{phone}",
@@ -56,25 +58,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-async def _create_db(admin_dsn: str) -> tuple[str, str]:
-    import asyncpg
-
-    name = f"wxbot_bench_{uuid.uuid4().hex[:8]}"
-    conn = await asyncpg.connect(admin_dsn)
-    await conn.execute(f'CREATE DATABASE "{name}"')
-    await conn.close()
-    base = admin_dsn.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
-    return name, f"{base}/{name}"
-
-
-async def _drop_db(admin_dsn: str, name: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(admin_dsn)
-    await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await conn.close()
 
 
 async def _count_tickets(url: str) -> int:
@@ -195,7 +178,7 @@ async def run_one(workers: int, args, settings) -> dict:
 
 
 async def _run_one(workers: int, args, settings, budgets) -> dict:
-    name, url = await _create_db(args.pg_dsn)
+    name, url = await create_database(args.pg_dsn)
     try:
         from storage.migrate import upgrade
 
@@ -247,7 +230,7 @@ async def _run_one(workers: int, args, settings, budgets) -> dict:
         result["log"] = log.name
         return result
     finally:
-        await _drop_db(args.pg_dsn, name)
+        await drop_database(args.pg_dsn, name)
 
 
 def _pct(values: list[float], q: float) -> float:

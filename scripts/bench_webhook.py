@@ -551,17 +551,13 @@ async def run_case(case: Case, args: argparse.Namespace, tmp: Path) -> dict:
     """``case`` on a fresh PostgreSQL database of its own (``--postgres``), else as given."""
     if not case.postgres:
         return await run_target(case, args, tmp, os.environ.get("BENCH_DATABASE_URL"))
-    import asyncpg
+    from scripts.bench_pg import create_database, drop_database
 
-    name = f"wxbot_bench_{RUN}_{os.urandom(3).hex()}"
-    admin = await asyncpg.connect(args.postgres)
+    name, url = await create_database(args.postgres)
     try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        base = args.postgres.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
-        return await run_target(case, args, tmp, f"{base}/{name}")
+        return await run_target(case, args, tmp, url)
     finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+        await drop_database(args.postgres, name)
 
 
 async def run_target(
